@@ -1,0 +1,150 @@
+package dev.ldmforge.jobs.storage;
+
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An S3 bucket prefix. Conditional writes use {@code If-None-Match: *}: S3 answers 412 when the key exists, and the
+ * stored object wins. The sha256 of every object is stored as user metadata so the winner's hash is known without
+ * downloading it. 5xx and throttling answers are retried by the SDK with exponential backoff.
+ */
+public final class S3ObjectStore implements ObjectStore {
+    private static final String SHA256_META = "sha256";
+    /** A concurrent conditional write to the same key; S3 asks the loser to retry. */
+    private static final int CONDITIONAL_CONFLICT = 409;
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    public S3ObjectStore(URI location, S3Settings settings) {
+        this(client(settings), location);
+    }
+
+    S3ObjectStore(S3Client s3, URI location) {
+        String scheme = location.getScheme();
+        if (!"s3".equals(scheme) && !"s3a".equals(scheme)) {
+            throw new IllegalArgumentException("not an s3:// location: " + location);
+        }
+        if (location.getHost() == null || location.getHost().isBlank()) {
+            throw new IllegalArgumentException("s3 location has no bucket: " + location);
+        }
+        this.s3 = s3;
+        this.bucket = location.getHost();
+        String path = location.getPath() == null ? "" : location.getPath().replaceAll("^/+|/+$", "");
+        this.prefix = path.isEmpty() ? "" : path + "/";
+    }
+
+    public static S3Client client(S3Settings settings) {
+        S3ClientBuilder b = S3Client.builder()
+                .forcePathStyle(settings.pathStyle())
+                // S3-compatible stores do not all accept the newer default checksum headers.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(settings.maxAttempts())
+                        .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(20)))
+                        .build()));
+        if (settings.endpoint() != null) {
+            b.endpointOverride(URI.create(settings.endpoint()));
+        }
+        b.region(settings.region() != null ? Region.of(settings.region()) : Region.US_EAST_1);
+        return b.build();
+    }
+
+    @Override
+    public PutResult putIfAbsent(String key, byte[] data, String contentType) {
+        String sha = Sha256.hex(data);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.putObject(r -> r.bucket(bucket).key(prefix + key).contentType(contentType).ifNoneMatch("*")
+                        .metadata(Map.of(SHA256_META, sha)), RequestBody.fromBytes(data));
+                return new PutResult(true, sha, uri(key));
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    return new PutResult(false, storedSha256(key), uri(key));
+                }
+                if (e.statusCode() != CONDITIONAL_CONFLICT || attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private String storedSha256(String key) {
+        HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(prefix + key));
+        String sha = head.metadata().get(SHA256_META);
+        return sha != null ? sha : Sha256.hex(get(key).orElseThrow());
+    }
+
+    @Override
+    public void put(String key, byte[] data, String contentType) {
+        s3.putObject(r -> r.bucket(bucket).key(prefix + key).contentType(contentType)
+                .metadata(Map.of(SHA256_META, Sha256.hex(data))), RequestBody.fromBytes(data));
+    }
+
+    @Override
+    public boolean exists(String key) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(prefix + key));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        try {
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(prefix + key));
+            return Optional.of(bytes.asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<String> list(String keyPrefix) {
+        List<String> keys = new ArrayList<>();
+        for (S3Object o : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix + keyPrefix)).contents()) {
+            if (!o.key().endsWith("/")) { // folder markers some S3-compatible stores list
+                keys.add(o.key().substring(prefix.length()));
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public String uri(String key) {
+        return "s3://" + bucket + "/" + prefix + key;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}
