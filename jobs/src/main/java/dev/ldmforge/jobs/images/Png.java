@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.images;
 
+import dev.ldmforge.runtime.pipeline.RgbImage;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
@@ -104,8 +105,12 @@ public final class Png {
         }
     }
 
+    public static byte[] encode(RgbImage image, Map<String, String> text) {
+        return encode(image.width(), image.height(), image.pixels(), text);
+    }
+
     /** Decodes a PNG (or any ImageIO format) to interleaved 8-bit RGB: img2img init images. */
-    public static Rgb decode(byte[] data, String source) {
+    public static RgbImage decode(byte[] data, String source) {
         try {
             BufferedImage image = ImageIO.read(new ByteArrayInputStream(data));
             if (image == null) {
@@ -120,13 +125,9 @@ public final class Png {
                 rgb[3 * i + 1] = (byte) (pixels[i] >> 8);
                 rgb[3 * i + 2] = (byte) pixels[i];
             }
-            return new Rgb(w, h, rgb);
+            return new RgbImage(w, h, rgb);
         } catch (IOException e) {
             throw new IllegalArgumentException(source + ": cannot decode image: " + e.getMessage(), e);
         }
-    }
-
-    /** Interleaved 8-bit RGB pixels. */
-    public record Rgb(int width, int height, byte[] pixels) {
     }
 }

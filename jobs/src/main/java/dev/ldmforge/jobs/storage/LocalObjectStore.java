@@ -66,6 +66,18 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public String download(String key, Path target) {
+        Path source = resolve(key);
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            return Sha256.hex(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<String> list(String prefix) {
         Path dir = resolve(prefix);
         if (!Files.isDirectory(dir)) {

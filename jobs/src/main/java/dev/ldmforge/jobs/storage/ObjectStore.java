@@ -21,6 +21,12 @@ public interface ObjectStore extends AutoCloseable {
 
     Optional<byte[]> get(String key);
 
+    /**
+     * Streams {@code key} into {@code target} (large model files do not fit in a byte array) and verifies the size
+     * and, where the store recorded one, the sha256. Returns the sha256 of what was written.
+     */
+    String download(String key, java.nio.file.Path target);
+
     /** Keys under {@code prefix}, recursively. */
     List<String> list(String prefix);
 

@@ -15,7 +15,13 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +130,28 @@ public final class S3ObjectStore implements ObjectStore {
             return Optional.of(bytes.asByteArray());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
+        }
+    }
+
+    @Override
+    public String download(String key, Path target) {
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.deleteIfExists(target);
+            GetObjectResponse response = s3.getObject(r -> r.bucket(bucket).key(prefix + key),
+                    ResponseTransformer.toFile(target));
+            long size = Files.size(target);
+            if (response.contentLength() != null && response.contentLength() != size) {
+                throw new IOException("size " + size + " != " + response.contentLength());
+            }
+            String sha = Sha256.hex(target);
+            String recorded = response.metadata().get(SHA256_META);
+            if (recorded != null && !recorded.equals(sha)) {
+                throw new IOException("sha256 " + sha + " != recorded " + recorded);
+            }
+            return sha;
+        } catch (IOException e) {
+            throw new UncheckedIOException("download of " + uri(key) + " failed verification: " + e.getMessage(), e);
         }
     }
 

@@ -22,7 +22,7 @@ class PngTest {
         text.put("seed", "42");
         byte[] png = Png.encode(5, 3, rgb, text);
         assertArrayEquals(png, Png.encode(5, 3, rgb, text), "same input, same bytes");
-        Png.Rgb decoded = Png.decode(png, "test");
+        var decoded = Png.decode(png, "test");
         assertEquals(5, decoded.width());
         assertEquals(3, decoded.height());
         assertArrayEquals(rgb, decoded.pixels());
