@@ -3,16 +3,23 @@ package dev.ldmforge.runtime.textencoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.ldmforge.runtime.nn.Parameter;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.testing.Fixtures;
 import dev.ldmforge.runtime.testing.TensorAssert;
 import dev.ldmforge.runtime.tokenizer.ClipTokenizer;
 import dev.ldmforge.runtime.weights.SafetensorsFile;
+import dev.ldmforge.runtime.weights.StoredDtype;
+import dev.ldmforge.runtime.weights.TensorInfo;
+import dev.ldmforge.runtime.weights.TensorSource;
+import dev.ldmforge.runtime.weights.WeightsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -105,5 +112,42 @@ class ClipTextModelTest {
             assertEquals(caller, embeds.getManager());
         }
         assertEquals(weightArrays, manager.getManagedArrays().size(), "nothing left behind in the weights' manager");
+    }
+
+    @Test
+    void checkpointsWithThePositionIdsBufferLoadToo() {
+        try (SafetensorsFile file = SafetensorsFile.open(Fixtures.path("tiny-sd/text_encoder/model.safetensors"));
+             NDManager m = manager.newSubManager()) {
+            TensorSource withBuffer = new TensorSource() {
+                public Set<String> keys() {
+                    Set<String> keys = new HashSet<>(file.keys());
+                    keys.add(ClipTextModel.POSITION_IDS);
+                    return keys;
+                }
+
+                public TensorInfo info(String key) {
+                    return key.equals(ClipTextModel.POSITION_IDS)
+                            ? new TensorInfo(key, StoredDtype.I64, new long[] {1, 77}) : file.info(key);
+                }
+
+                public NDArray load(String key, NDManager into, DataType dtype) {
+                    return file.load(key, into, dtype);
+                }
+
+                public String describe() {
+                    return "tiny-sd text encoder + position_ids";
+                }
+
+                public void close() {
+                }
+            };
+            Parameters params = new Parameters();
+            new ClipTextModel(model.config(), params.root());
+            WeightsException strict = assertThrows(WeightsException.class,
+                    () -> params.load(withBuffer, m, DataType.FLOAT32, key -> false));
+            assertTrue(strict.getMessage().contains(ClipTextModel.POSITION_IDS), strict.getMessage());
+            params.load(withBuffer, m, DataType.FLOAT32, ClipTextModel::isBuffer);
+            assertTrue(params.all().stream().allMatch(Parameter::isLoaded));
+        }
     }
 }
