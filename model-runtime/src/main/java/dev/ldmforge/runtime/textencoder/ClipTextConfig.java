@@ -1,6 +1,5 @@
 package dev.ldmforge.runtime.textencoder;
 
-import dev.ldmforge.runtime.config.ConfigException;
 import dev.ldmforge.runtime.config.JsonConfig;
 
 import java.nio.file.Path;
@@ -13,18 +12,12 @@ public record ClipTextConfig(int hiddenSize, int intermediateSize, int numHidden
                              int maxPositionEmbeddings, int vocabSize, ClipActivation hiddenAct, double layerNormEps,
                              int projectionDim, int bosTokenId, int eosTokenId, int padTokenId) {
 
-    public ClipTextConfig {
-        if (hiddenSize % numAttentionHeads != 0) {
-            throw new ConfigException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads "
-                    + numAttentionHeads);
-        }
-    }
-
     public static ClipTextConfig read(Path file) {
         return from(JsonConfig.read(file));
     }
 
     public static ClipTextConfig from(JsonConfig c) {
+        c.oneOf("model_type", "clip_text_model", "clip_text_model");
         int hidden = c.integer("hidden_size", 512);
         int heads = c.integer("num_attention_heads", 8);
         if (heads < 1 || hidden % heads != 0) {

@@ -30,11 +30,6 @@ final class ByteLevel {
         return new String(out);
     }
 
-    /** The stand-in character of one byte value. */
-    static char charOf(int b) {
-        return BYTE_TO_CHAR[b];
-    }
-
     /** The 256 stand-in characters in CLIP's vocabulary order: printable bytes first, then the remapped ones. */
     static String vocabularyOrder() {
         StringBuilder printable = new StringBuilder();

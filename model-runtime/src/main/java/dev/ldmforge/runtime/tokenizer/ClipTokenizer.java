@@ -43,7 +43,7 @@ public final class ClipTokenizer {
     private final int unkId;
     private final int padId;
 
-    public ClipTokenizer(Map<String, Integer> vocab, List<String[]> merges, TokenizerConfig config, String source) {
+    ClipTokenizer(Map<String, Integer> vocab, List<String[]> merges, TokenizerConfig config, String source) {
         this.vocab = Map.copyOf(vocab);
         this.bpe = new BytePairEncoding(merges, List.of(START_OF_TEXT, END_OF_TEXT));
         this.config = config;
