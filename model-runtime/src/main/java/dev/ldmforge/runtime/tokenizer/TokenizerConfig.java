@@ -27,7 +27,8 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
         int maxLength = config == null ? CLIP_DEFAULTS.modelMaxLength()
                 : config.integer("model_max_length", CLIP_DEFAULTS.modelMaxLength());
         if (maxLength < 2) {
-            throw config.unsupported("model_max_length", maxLength, "needs room for the start and end tokens");
+            throw new ConfigException(configFile + ": model_max_length " + maxLength
+                    + " leaves no room for the start and end tokens");
         }
         return new TokenizerConfig(
                 token("bos_token", CLIP_DEFAULTS.bosToken(), config, map),
