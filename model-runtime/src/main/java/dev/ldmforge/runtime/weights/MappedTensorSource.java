@@ -35,11 +35,6 @@ final class MappedTensorSource implements TensorSource {
         return mapped(key).info();
     }
 
-    /** The original key a diffusers key is read from. */
-    String sourceKey(String key) {
-        return mapped(key).sourceKey();
-    }
-
     @Override
     public NDArray load(String key, NDManager manager, DataType dtype) {
         MappedTensor m = mapped(key);
