@@ -12,10 +12,20 @@ import java.util.Optional;
  */
 public interface PipelineCheckpoint extends AutoCloseable {
 
-    /** A folder opens as {@link DiffusersFolder}, a file as {@link SingleFileCheckpoint}. */
+    /**
+     * A folder opens as {@link DiffusersFolder}, a file as {@link SingleFileCheckpoint}; options that do not apply
+     * to the kind found are refused rather than ignored.
+     */
     static PipelineCheckpoint open(Path path, CheckpointOptions options) {
-        return Files.isDirectory(path) ? DiffusersFolder.open(path, options.variant())
-                : SingleFileCheckpoint.open(path, options);
+        if (!Files.isDirectory(path)) {
+            return SingleFileCheckpoint.open(path, options);
+        }
+        if (options.inferenceYaml() != null || options.predictionType() != null
+                || options.textEncoderConfig() != null) {
+            throw new WeightsException(path + ": is a diffusers folder; its configs come from its own files, so an "
+                    + "inference YAML, prediction type or text encoder config does not apply");
+        }
+        return DiffusersFolder.open(path, options.variant());
     }
 
     /** {@code config.json} of UNET, VAE, TEXT_ENCODER; {@code scheduler_config.json} of SCHEDULER. */

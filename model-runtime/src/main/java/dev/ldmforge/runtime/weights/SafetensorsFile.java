@@ -170,13 +170,13 @@ public final class SafetensorsFile implements TensorSource {
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
                 throw fail(path, "tensor " + key + ": bad shape " + shapeNode);
             }
             shape[i] = d.asLong();
             numel = multiplyBounded(path, key, numel, shape[i], dataLength);
         }
-        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+        if (!isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
             throw fail(path, "tensor " + key + ": data_offsets " + offsets + " are not integers");
         }
         long begin = offsets.get(0).asLong();
@@ -193,6 +193,10 @@ public final class SafetensorsFile implements TensorSource {
                     + (end - begin));
         }
         return new Entry(info, begin, end);
+    }
+
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
     }
 
     private static long multiplyBounded(Path path, String key, long numel, long dim, long dataLength) {

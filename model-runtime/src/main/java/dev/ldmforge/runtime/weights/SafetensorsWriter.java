@@ -75,7 +75,15 @@ public final class SafetensorsWriter {
                 writeAll(out, data);
             }
             out.force(true);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof WeightsException we) {
+                throw we;
+            }
             throw new WeightsException(file + ": cannot write: " + e.getMessage(), e);
         }
         try {

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
  * {@code .ckpt} files are refused.
  */
 public final class SingleFileCheckpoint implements PipelineCheckpoint {
+
+    private static final List<String> PREDICTION_TYPES = List.of("epsilon", "v_prediction", "sample");
 
     private final SafetensorsFile file;
     private final ModelFamily family;
@@ -44,6 +47,14 @@ public final class SingleFileCheckpoint implements PipelineCheckpoint {
     }
 
     public static SingleFileCheckpoint open(Path path, CheckpointOptions options) {
+        if (options.variant() != null) {
+            throw new WeightsException(path + ": weight variants (" + options.variant() + ") exist only in "
+                    + "diffusers folders; a single file has one set of weights");
+        }
+        if (options.predictionType() != null && !PREDICTION_TYPES.contains(options.predictionType())) {
+            throw new ConfigException("unsupported prediction type " + options.predictionType() + " (supported: "
+                    + String.join(", ", PREDICTION_TYPES) + ")");
+        }
         if (PickledWeights.isPickleName(path)) {
             throw PickledWeights.refusal(path);
         }

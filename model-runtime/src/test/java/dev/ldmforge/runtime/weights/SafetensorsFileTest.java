@@ -149,6 +149,11 @@ class SafetensorsFileTest {
                 "tensor a", "data_offsets");
         refused(raw(dir.resolve("neg-shape.safetensors"),
                 "{\"a\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}", 16), "tensor a", "bad shape");
+        refused(raw(dir.resolve("float-shape.safetensors"),
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4.5],\"data_offsets\":[0,16]}}", 16), "tensor a", "bad shape");
+        refused(raw(dir.resolve("float-offsets.safetensors"),
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16.0]}}", 16), "tensor a",
+                "are not integers");
     }
 
     @Test

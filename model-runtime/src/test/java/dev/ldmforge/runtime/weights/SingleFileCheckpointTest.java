@@ -161,6 +161,16 @@ class SingleFileCheckpointTest {
     }
 
     @Test
+    void optionsThatDoNotApplyAreRefused() {
+        Path file = Fixtures.path("tiny-sd-original.safetensors");
+        assertThrows(WeightsException.class, () -> PipelineCheckpoint.open(file,
+                CheckpointOptions.defaults().withVariant("fp16")));
+        assertThrows(ConfigException.class, () -> PipelineCheckpoint.open(file,
+                CheckpointOptions.defaults().withPredictionType("eps")));
+        assertThrows(WeightsException.class, () -> PipelineCheckpoint.open(Fixtures.path("tiny-sd"), withYaml()));
+    }
+
+    @Test
     void picklesAreRefused() throws IOException {
         Path ckpt = dir.resolve("model.ckpt");
         Files.write(ckpt, new byte[]{'P', 'K', 3, 4, 0, 0, 8, 8, 0, 0});
