@@ -97,20 +97,24 @@ public final class SingleFileCheckpoint implements PipelineCheckpoint {
         configs.put(PipelineComponent.SCHEDULER, (yaml == null ? NoiseSchedule.SD : yaml.schedule())
                 .schedulerConfig(prediction, derived + " scheduler"));
         ConfigException textProblem = null;
-        try {
-            configs.put(PipelineComponent.TEXT_ENCODER, textEncoderConfig(shapes, family, options, derived));
-        } catch (WeightsException | ConfigException e) {
-            textProblem = new ConfigException(e.getMessage());
+        if (options.textEncoderConfig() != null) {
+            configs.put(PipelineComponent.TEXT_ENCODER, checked(options.textEncoderConfig(), shapes, family));
+        } else {
+            try {
+                configs.put(PipelineComponent.TEXT_ENCODER, shapes.textEncoder(family, null).toConfig(
+                        derived + " text_encoder"));
+            } catch (WeightsException e) {
+                // the weights still map; only asking for the config fails
+                textProblem = new ConfigException(e.getMessage());
+            }
         }
-        int textLayers = configs.containsKey(PipelineComponent.TEXT_ENCODER)
-                ? configs.get(PipelineComponent.TEXT_ENCODER).requiredInt("num_hidden_layers")
-                : family == ModelFamily.SD2 ? shapes.openClipLayers() : 0;
-
+        JsonConfig text = configs.get(PipelineComponent.TEXT_ENCODER);
         Map<PipelineComponent, OriginalKeyMapper> mappers = new EnumMap<>(PipelineComponent.class);
         mappers.put(PipelineComponent.UNET, UNetKeyMap.forConfig(configs.get(PipelineComponent.UNET)));
         mappers.put(PipelineComponent.VAE, VaeKeyMap.forConfig(configs.get(PipelineComponent.VAE)));
         mappers.put(PipelineComponent.TEXT_ENCODER, family == ModelFamily.SD1 ? ClipTextKeyMap.create()
-                : OpenClipTextKeyMap.create(textLayers));
+                : OpenClipTextKeyMap.create(text != null ? text.requiredInt("num_hidden_layers")
+                : shapes.openClipLayers()));
         Map<PipelineComponent, Map<String, MappedTensor>> mapped = new EnumMap<>(PipelineComponent.class);
         Set<String> ignored = new TreeSet<>(tensors.keySet());
         for (Map.Entry<PipelineComponent, OriginalKeyMapper> m : mappers.entrySet()) {
@@ -127,15 +131,10 @@ public final class SingleFileCheckpoint implements PipelineCheckpoint {
     }
 
     /**
-     * Inferred from the shapes, or the given transformers config after checking it against the shapes (the head
-     * count is the one number shapes cannot tell).
+     * A given transformers text encoder config, checked against the shapes (its head count is the one number the
+     * shapes cannot tell; an SD 2 config may keep fewer OpenCLIP layers than the file holds).
      */
-    private static JsonConfig textEncoderConfig(CheckpointShapes shapes, ModelFamily family,
-                                                CheckpointOptions options, String derived) {
-        JsonConfig given = options.textEncoderConfig();
-        if (given == null) {
-            return shapes.textEncoder(family, null).toConfig(derived + " text_encoder");
-        }
+    private static JsonConfig checked(JsonConfig given, CheckpointShapes shapes, ModelFamily family) {
         ClipTextArchitecture a = shapes.textEncoder(family, given.requiredInt("num_attention_heads"));
         Map<String, Integer> expected = Map.of("hidden_size", a.hiddenSize(), "intermediate_size",
                 a.intermediateSize(), "max_position_embeddings", a.positions(), "vocab_size", a.vocabSize(),
