@@ -3,6 +3,7 @@ package dev.ldmforge.runtime.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ldmforge.runtime.config.JsonConfig;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ final class ConfigAssert {
                                     String... skip) {
         for (Iterator<String> it = derived.node().fieldNames(); it.hasNext(); ) {
             String field = it.next();
-            if (field.startsWith("_diffusers") || java.util.Arrays.asList(skip).contains(field)) {
+            if (field.startsWith("_diffusers") || Arrays.asList(skip).contains(field)) {
                 continue;
             }
             JsonNode expected = saved.node().get(field);

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +41,7 @@ class ManifestKeyMapTest {
         Map<String, String> diffusers(String component) {
             Map<String, String> out = new TreeMap<>();
             infos(root.path(component).path("state_dict")).values().forEach(i -> out.put(i.key(),
-                    java.util.Arrays.toString(i.shape())));
+                    Arrays.toString(i.shape())));
             return out;
         }
     }
@@ -61,7 +62,7 @@ class ManifestKeyMapTest {
     private static Map<String, String> mapped(OriginalKeyMapper mapper, Map<String, TensorInfo> originals) {
         Map<String, String> out = new TreeMap<>();
         mapper.map(originals, "manifest").forEach((key, m) -> out.put(key,
-                java.util.Arrays.toString(m.info().shape())));
+                Arrays.toString(m.info().shape())));
         return out;
     }
 
