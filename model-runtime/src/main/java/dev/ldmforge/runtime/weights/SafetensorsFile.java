@@ -3,9 +3,11 @@ package dev.ldmforge.runtime.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -25,13 +28,22 @@ import java.util.Set;
 /**
  * One {@code .safetensors} file: the header is parsed and validated when opened, each tensor is memory-mapped and
  * read only when asked for. Layout: 8-byte little-endian header length, JSON header, then the tensor bytes.
+ *
+ * <p>Validation on open: bounded header length (checked before any allocation), well-formed JSON object without
+ * duplicate names or trailing tokens, known dtypes, {@code shape x dtype size == byte length}, offsets inside the
+ * file, tensors contiguous without overlap or gap, and no bytes after the last tensor. Loaded arrays are copies in
+ * engine memory, never views of the mapping (see {@link TensorConversion} for what DJL does with mapped buffers).
  */
 public final class SafetensorsFile implements TensorSource {
 
     /** Far above any real header (SD checkpoints have ~100 KB); a larger claim is a corrupt or hostile file. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: duplicate tensor names and anything after the header object are corrupt files, not quirks. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final Path path;
     private final FileChannel channel;
@@ -158,13 +170,13 @@ public final class SafetensorsFile implements TensorSource {
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
                 throw fail(path, "tensor " + key + ": bad shape " + shapeNode);
             }
             shape[i] = d.asLong();
             numel = multiplyBounded(path, key, numel, shape[i], dataLength);
         }
-        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+        if (!isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
             throw fail(path, "tensor " + key + ": data_offsets " + offsets + " are not integers");
         }
         long begin = offsets.get(0).asLong();
@@ -176,11 +188,15 @@ public final class SafetensorsFile implements TensorSource {
         TensorInfo info = new TensorInfo(key, dtype, shape);
         long expectedBytes = numel * dtype.bytes();
         if (end - begin != expectedBytes) {
-            throw fail(path, "tensor " + key + ": shape " + java.util.Arrays.toString(shape) + " x " + dtype + " ("
+            throw fail(path, "tensor " + key + ": shape " + Arrays.toString(shape) + " x " + dtype + " ("
                     + dtype.bytes() + " bytes) needs " + expectedBytes + " bytes but data_offsets span "
                     + (end - begin));
         }
         return new Entry(info, begin, end);
+    }
+
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
     }
 
     private static long multiplyBounded(Path path, String key, long numel, long dim, long dataLength) {
@@ -234,8 +250,12 @@ public final class SafetensorsFile implements TensorSource {
     /** The raw little-endian bytes of one tensor, mapped from the file (not copied). */
     public ByteBuffer bytes(String key) {
         Entry e = entry(key);
+        return map(key, e.begin(), e.end() - e.begin());
+    }
+
+    private ByteBuffer map(String key, long begin, long length) {
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, length)
                     .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException ex) {
             throw new WeightsException(path + ": tensor " + key + ": cannot read: " + ex.getMessage(), ex);
@@ -246,6 +266,21 @@ public final class SafetensorsFile implements TensorSource {
     public NDArray load(String key, NDManager manager, DataType dtype) {
         TensorInfo info = entry(key).info();
         return TensorConversion.toNDArray(info, bytes(key), manager, dtype, path.toString());
+    }
+
+    /**
+     * Loads part {@code part} of {@code parts} equal leading-dimension chunks of tensor {@code key}, viewed with
+     * {@code view}'s shape (same element count as the chunk): how fused or 1x1-conv weights of original checkpoints
+     * become diffusers tensors without reading the rest of the tensor.
+     */
+    NDArray loadPart(String key, int part, int parts, TensorInfo view, NDManager manager, DataType dtype) {
+        Entry e = entry(key);
+        long length = (e.end() - e.begin()) / parts;
+        if (view.byteLength() != length || view.dtype() != e.info().dtype()) {
+            throw fail(path, "tensor " + key + ": cannot view part " + part + "/" + parts + " as " + view);
+        }
+        return TensorConversion.toNDArray(view, map(key, e.begin() + part * length, length), manager, dtype,
+                path.toString());
     }
 
     @Override
@@ -260,9 +295,5 @@ public final class SafetensorsFile implements TensorSource {
         } catch (IOException e) {
             throw new WeightsException(path + ": close failed: " + e.getMessage(), e);
         }
-    }
-
-    static Shape shapeOf(TensorInfo info) {
-        return new Shape(info.shape());
     }
 }

@@ -8,7 +8,20 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Stored bytes to an NDArray of the requested type. BF16 never reaches the engine: DJL 0.36 aborts on it. */
+/**
+ * Stored bytes to an engine-owned NDArray of the requested type.
+ *
+ * <p>What DJL 0.36 does with a direct buffer (read in {@code PtNDManager.create(Buffer, Shape, DataType)},
+ * {@code JniUtils.createNdFromByteBuffer} and the JNI {@code torchFromBlob}): it calls {@code torch::from_blob} on
+ * the buffer address, so the tensor <em>references</em> the buffer, it does not copy it; the {@code PtNDArray} only
+ * keeps a Java reference ({@code dataRef}) to stop the buffer being collected. For a memory-mapped file that would
+ * tie the weights to a read-only mapping: an in-place op would crash the JVM, a view made by reshape/slice does not
+ * carry {@code dataRef}, and the file's later changes would show through (SafetensorsFileTest demonstrates the
+ * aliasing). {@code toType(sameType, true)} is no escape either: it calls {@code Tensor.to}, which returns an alias
+ * when nothing changes. So every tensor is copied once into engine memory here ({@code duplicate} = clone, or the
+ * type conversion itself) and the mapped view is closed at once: at most one tensor is held twice during a load,
+ * never the whole model. BF16 never reaches the engine (DJL aborts on it): it is widened to float32 in Java.
+ */
 final class TensorConversion {
 
     private TensorConversion() {
@@ -20,9 +33,8 @@ final class TensorConversion {
                     + "the DJL PyTorch engine; load as float32 or float16");
         }
         Shape shape = new Shape(info.shape());
-        StoredDtype stored = info.dtype();
         ByteBuffer data = bytes.order(ByteOrder.LITTLE_ENDIAN);
-        DataType engineType = switch (stored) {
+        DataType engineType = switch (info.dtype()) {
             case F32 -> DataType.FLOAT32;
             case F16 -> DataType.FLOAT16;
             case F64 -> DataType.FLOAT64;
@@ -37,12 +49,9 @@ final class TensorConversion {
             }
             case I16 -> throw new WeightsException(file + ": tensor " + info.key() + ": dtype I16 is not supported");
         };
-        NDArray array = manager.create(data, shape, engineType);
-        if (engineType == target || !target.isFloating() && !target.isInteger()) {
-            return array;
-        }
-        try (NDArray original = array) {
-            return original.toType(target, false);
+        boolean keepType = engineType == target || !target.isFloating() && !target.isInteger();
+        try (NDArray view = manager.create(data, shape, engineType)) {
+            return keepType ? view.duplicate() : view.toType(target, false);
         }
     }
 

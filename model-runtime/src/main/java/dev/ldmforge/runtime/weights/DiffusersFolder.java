@@ -1,0 +1,176 @@
+package dev.ldmforge.runtime.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ldmforge.runtime.config.ConfigException;
+import dev.ldmforge.runtime.config.JsonConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A Stable Diffusion pipeline in the diffusers folder layout: {@code model_index.json} naming the components, and
+ * {@code unet/}, {@code vae/}, {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/} with their configs.
+ * Weights are {@code diffusion_pytorch_model[.variant].safetensors} or {@code model[.variant].safetensors}, or
+ * shards described by {@code <name>.safetensors.index[.variant].json}. Only safetensors are read; pickles are
+ * refused ({@link PickledWeights}). Everything is validated and the weight files chosen when the folder is opened.
+ */
+public final class DiffusersFolder implements PipelineCheckpoint {
+
+    private static final List<String> WEIGHT_NAMES = List.of("diffusion_pytorch_model", "model");
+    private static final Map<PipelineComponent, List<String>> CLASSES = Map.of(
+            PipelineComponent.UNET, List.of("UNet2DConditionModel"),
+            PipelineComponent.VAE, List.of("AutoencoderKL"),
+            PipelineComponent.TEXT_ENCODER, List.of("CLIPTextModel"),
+            PipelineComponent.TOKENIZER, List.of("CLIPTokenizer", "CLIPTokenizerFast"));
+
+    private final Path root;
+    private final JsonConfig modelIndex;
+    private final Map<PipelineComponent, Path> weightFiles;
+    private final List<TensorSource> opened = new ArrayList<>();
+
+    private DiffusersFolder(Path root, JsonConfig modelIndex, Map<PipelineComponent, Path> weightFiles) {
+        this.root = root;
+        this.modelIndex = modelIndex;
+        this.weightFiles = weightFiles;
+    }
+
+    /** Opens {@code root}; {@code variant} selects e.g. the {@code fp16} weight files (null: the plain ones). */
+    public static DiffusersFolder open(Path root, String variant) {
+        JsonConfig index = readModelIndex(root);
+        Map<PipelineComponent, Path> weights = new EnumMap<>(PipelineComponent.class);
+        for (PipelineComponent c : PipelineComponent.values()) {
+            Path dir = root.resolve(c.folder());
+            if (!Files.isDirectory(dir)) {
+                throw new WeightsException(root + ": model_index.json names " + c.folder() + " but the folder "
+                        + dir + " is missing");
+            }
+            if (c.hasWeights()) {
+                weights.put(c, selectWeights(dir, variant));
+            }
+        }
+        return new DiffusersFolder(root, index, weights);
+    }
+
+    private static JsonConfig readModelIndex(Path root) {
+        Path file = root.resolve("model_index.json");
+        JsonConfig index = JsonConfig.read(file);
+        if (index.string("_class_name", null) == null) {
+            throw new ConfigException(file + ": required field _class_name is missing");
+        }
+        for (PipelineComponent c : PipelineComponent.values()) {
+            JsonNode entry = index.node().get(c.folder());
+            if (entry == null || !entry.isArray() || entry.size() != 2 || !entry.get(0).isTextual()
+                    || !entry.get(1).isTextual()) {
+                throw new ConfigException(file + ": component " + c.folder() + " must be [library, class], found "
+                        + entry);
+            }
+            List<String> supported = CLASSES.get(c);
+            String cls = entry.get(1).asText();
+            if (supported != null && !supported.contains(cls)) {
+                throw index.unsupported(c.folder(), cls, "supported: " + String.join(", ", supported));
+            }
+        }
+        return index;
+    }
+
+    /**
+     * The one weights file (or shard index) of a component folder for {@code variant}; refuses pickles, a missing
+     * variant, and a folder with both a single file and a shard index.
+     */
+    static Path selectWeights(Path dir, String variant) {
+        String v = variant == null ? "" : "." + variant;
+        List<Path> found = new ArrayList<>();
+        for (String name : WEIGHT_NAMES) {
+            for (Path p : List.of(dir.resolve(name + v + ".safetensors"),
+                    dir.resolve(name + ".safetensors.index" + v + ".json"))) {
+                if (Files.isRegularFile(p)) {
+                    found.add(p);
+                }
+            }
+        }
+        if (found.size() == 1) {
+            return found.get(0);
+        }
+        if (found.size() > 1) {
+            throw new WeightsException(dir + ": several weight files for variant " + variant + ": " + found
+                    + "; keep one");
+        }
+        List<String> files = listFiles(dir);
+        String pickles = String.join(", ", files.stream().filter(f -> PickledWeights.isPickleName(Path.of(f)))
+                .toList());
+        if (!pickles.isEmpty() && files.stream().noneMatch(f -> f.endsWith(".safetensors"))) {
+            throw new WeightsException(dir + ": holds only pickled weights (" + pickles + "): " + PickledWeights.WHY);
+        }
+        String expected = WEIGHT_NAMES.get(0) + v + ".safetensors or " + WEIGHT_NAMES.get(1) + v + ".safetensors"
+                + " (or a *.safetensors.index" + v + ".json)";
+        throw new WeightsException(dir + ": no weights for " + (variant == null ? "the default variant"
+                : "variant " + variant) + ": expected " + expected + "; the folder has " + files
+                + (variant == null ? " (pass the variant, e.g. fp16, to use variant files)" : ""));
+    }
+
+    private static List<String> listFiles(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new WeightsException(dir + ": cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public JsonConfig modelIndex() {
+        return modelIndex;
+    }
+
+    /** The chosen weights file or shard index of a component. */
+    public Path weightFile(PipelineComponent component) {
+        Path p = weightFiles.get(component);
+        if (p == null) {
+            throw new IllegalArgumentException(component + " has no weights");
+        }
+        return p;
+    }
+
+    @Override
+    public JsonConfig config(PipelineComponent component) {
+        if (component == PipelineComponent.TOKENIZER) {
+            throw new IllegalArgumentException("the tokenizer has no config.json; read tokenizerDirectory()");
+        }
+        String name = component == PipelineComponent.SCHEDULER ? "scheduler_config.json" : "config.json";
+        return JsonConfig.read(root.resolve(component.folder()).resolve(name));
+    }
+
+    @Override
+    public synchronized TensorSource weights(PipelineComponent component) {
+        Path file = weightFile(component);
+        TensorSource source = file.getFileName().toString().endsWith(".json") ? ShardedSafetensors.open(file)
+                : SafetensorsFile.open(file);
+        opened.add(source);
+        return source;
+    }
+
+    @Override
+    public Optional<Path> tokenizerDirectory() {
+        return Optional.of(root.resolve(PipelineComponent.TOKENIZER.folder()));
+    }
+
+    @Override
+    public String describe() {
+        return root.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        opened.forEach(TensorSource::close);
+        opened.clear();
+    }
+}

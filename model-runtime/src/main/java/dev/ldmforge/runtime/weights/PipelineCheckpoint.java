@@ -1,0 +1,47 @@
+package dev.ldmforge.runtime.weights;
+
+import dev.ldmforge.runtime.config.JsonConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A Stable Diffusion model on disk, either a diffusers folder or an original single-file checkpoint, seen the same
+ * way: a diffusers-style config and a diffusers-keyed {@link TensorSource} per component.
+ */
+public interface PipelineCheckpoint extends AutoCloseable {
+
+    /**
+     * A folder opens as {@link DiffusersFolder}, a file as {@link SingleFileCheckpoint}; options that do not apply
+     * to the kind found are refused rather than ignored.
+     */
+    static PipelineCheckpoint open(Path path, CheckpointOptions options) {
+        if (!Files.isDirectory(path)) {
+            return SingleFileCheckpoint.open(path, options);
+        }
+        if (options.inferenceYaml() != null || options.predictionType() != null
+                || options.textEncoderConfig() != null) {
+            throw new WeightsException(path + ": is a diffusers folder; its configs come from its own files, so an "
+                    + "inference YAML, prediction type or text encoder config does not apply");
+        }
+        return DiffusersFolder.open(path, options.variant());
+    }
+
+    /** {@code config.json} of UNET, VAE, TEXT_ENCODER; {@code scheduler_config.json} of SCHEDULER. */
+    JsonConfig config(PipelineComponent component);
+
+    /**
+     * The weights of UNET, VAE or TEXT_ENCODER under diffusers state-dict keys. Close it after loading; closing the
+     * checkpoint closes whatever is still open.
+     */
+    TensorSource weights(PipelineComponent component);
+
+    /** The Hugging Face tokenizer folder when the checkpoint has one (single files do not). */
+    Optional<Path> tokenizerDirectory();
+
+    String describe();
+
+    @Override
+    void close();
+}

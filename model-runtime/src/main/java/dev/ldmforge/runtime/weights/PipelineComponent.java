@@ -1,0 +1,26 @@
+package dev.ldmforge.runtime.weights;
+
+/** The parts of a Stable Diffusion pipeline, named as the diffusers folders and {@code model_index.json} name them. */
+public enum PipelineComponent {
+    UNET("unet", true),
+    VAE("vae", true),
+    TEXT_ENCODER("text_encoder", true),
+    TOKENIZER("tokenizer", false),
+    SCHEDULER("scheduler", false);
+
+    private final String folder;
+    private final boolean hasWeights;
+
+    PipelineComponent(String folder, boolean hasWeights) {
+        this.folder = folder;
+        this.hasWeights = hasWeights;
+    }
+
+    public String folder() {
+        return folder;
+    }
+
+    public boolean hasWeights() {
+        return hasWeights;
+    }
+}
