@@ -100,12 +100,30 @@ public final class Parameters {
         }
     }
 
+    /**
+     * Feeds every loaded parameter (key, shape, dtype and value bytes, in declaration order) to {@code digest}:
+     * the weights hash recorded with every image.
+     */
+    public void digest(java.security.MessageDigest digest) {
+        for (Parameter p : byKey.values()) {
+            NDArray a = p.array();
+            digest.update((p.key() + " " + a.getDataType() + " " + p.shape() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(a.toByteBuffer());
+        }
+    }
+
     /** Fills every parameter with deterministic values, for config-only builds and the built-in tiny model. */
     public void initRandom(NDManager manager, DataType dtype, long seed, Initializer init) {
         long i = 0;
         for (Parameter p : byKey.values()) {
             NDArray value = init.create(p, manager, seed + 1_000_003L * i++);
-            p.set(value.getDataType() == dtype ? value : value.toType(dtype, false));
+            if (value.getDataType() != dtype) {
+                try (NDArray original = value) {
+                    value = original.toType(dtype, false);
+                }
+            }
+            p.set(value);
         }
     }
 
@@ -113,6 +131,28 @@ public final class Parameters {
     @FunctionalInterface
     public interface Initializer {
         NDArray create(Parameter p, NDManager manager, long seed);
+
+        /**
+         * PyTorch-like defaults from a Java generator (reproducible on every machine): matrices and kernels uniform in
+         * ±1/sqrt(fan_in), one-dimensional weights (norm scales) 1, biases 0.
+         */
+        static Initializer pytorchLike() {
+            return (p, manager, seed) -> {
+                long[] shape = p.shape().getShape();
+                float[] values = new float[Math.toIntExact(p.shape().size())];
+                if (shape.length >= 2) {
+                    long fanIn = p.shape().size() / shape[0];
+                    double bound = 1.0 / Math.sqrt(fanIn);
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+                    }
+                } else if (p.key().endsWith(".weight")) {
+                    java.util.Arrays.fill(values, 1f);
+                }
+                return manager.create(values, p.shape());
+            };
+        }
     }
 
     private static String abbreviate(Set<String> keys) {
