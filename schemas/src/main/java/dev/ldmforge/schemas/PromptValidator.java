@@ -91,7 +91,8 @@ public final class PromptValidator {
         String scheduler = scheduler(f);
         String model = f.optionalText("model");
         String initImageUri = f.optionalText("init_image_uri");
-        Double strength = f.raw("strength") != null ? Double.valueOf(decimal(f, "strength", 0, ErrorCode.INVALID_STRENGTH))
+        Double strength = f.raw("strength") != null
+                ? Double.valueOf(decimal(f, "strength", 0, ErrorCode.INVALID_STRENGTH))
                 : initImageUri != null ? Double.valueOf(defaults.strength()) : null;
         if (strength != null && !(strength > 0 && strength <= 1)) {
             throw outOfRange(ErrorCode.INVALID_STRENGTH, "strength", f, strength, "outside (0, 1]");
@@ -129,13 +130,11 @@ public final class PromptValidator {
         }
     }
 
-    /** An integer field in [min, max] and a multiple of {@code step}, or {@code fallback} when absent. */
+    /** An integer field, or {@code fallback} when absent, that is in [min, max] and a multiple of {@code step}. */
     private static long integer(RawFields f, String name, long fallback, long min, long max, int step,
             ErrorCode code) throws InvalidRecordException {
-        BigDecimal value = f.integer(name);
-        if (value == null) {
-            return fallback;
-        }
+        BigDecimal given = f.integer(name);
+        BigDecimal value = given != null ? given : BigDecimal.valueOf(fallback);
         if (value.compareTo(BigDecimal.valueOf(min)) < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0
                 || value.longValue() % step != 0) {
             String rule = step == 1 ? "outside " + min + ".." + max
