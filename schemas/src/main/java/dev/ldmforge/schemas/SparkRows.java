@@ -42,7 +42,8 @@ public final class SparkRows {
         return AvroRecords.fromGeneric(generic, type);
     }
 
-    /** Column name to value for {@link PromptValidator}, whatever the row's schema (Parquet, CSV, JSON). */
+    /** Column name to value for {@link PromptValidator}, whatever the row's schema (Parquet, CSV, JSON); nested maps
+     *  and structs become Java maps. */
     public static Map<String, Object> fields(Row row) {
         StructType schema = row.schema();
         if (schema == null) {
@@ -52,7 +53,9 @@ public final class SparkRows {
         String[] names = schema.fieldNames();
         for (int i = 0; i < names.length; i++) {
             Object value = row.get(i);
+            // A JSON object read by spark.read().json() without a schema is a struct, not a map.
             fields.put(names[i], value instanceof scala.collection.Map<?, ?> map ? CollectionConverters.asJava(map)
+                    : value instanceof Row struct && struct.schema() != null ? fields(struct)
                     : value);
         }
         return fields;

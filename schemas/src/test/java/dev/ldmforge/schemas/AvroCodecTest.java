@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,7 @@ class AvroCodecTest {
     @Test
     void minimalAvroRequestGetsDefaults() throws InvalidRecordException {
         PromptRequest sparse = new PromptRequest(null, "a cat", null, null, null, null, null, null, null, null, null,
-                null, null, java.util.Map.of());
+                null, null, Map.of());
         PromptRequest viaAvro = assertInstanceOf(Validation.Accepted.class, new PromptValidator(
                 GenerationDefaults.DIFFUSERS).validate(AvroCodec.readFields(AvroCodec.write(sparse)))).request();
         PromptRequest viaJson = assertInstanceOf(Validation.Accepted.class, new PromptValidator(
@@ -44,7 +46,7 @@ class AvroCodecTest {
         assertMalformed(Arrays.copyOf(bytes, bytes.length - 3));
         assertMalformed(Arrays.copyOf(bytes, bytes.length + 1));
         assertMalformed(new byte[0]);
-        assertMalformed("{\"prompt\": \"json, not avro\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertMalformed("{\"prompt\": \"json, not avro\"}".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -63,6 +63,16 @@ class SparkRowsTest {
         assertEquals(Samples.metadata(), Map.copyOf((Map<?, ?>) SparkRows.fields(row).get("metadata")));
     }
 
+    @Test
+    void jsonReadBySparkTurnsNestedObjectsIntoMaps(@TempDir Path dir) throws IOException {
+        Path jsonl = dir.resolve("prompts.jsonl");
+        Files.writeString(jsonl, "{\"prompt\":\"a cat\",\"metadata\":{\"source\":\"x\"}}\n");
+        Row row = spark.read().json(jsonl.toString()).collectAsList().get(0);
+        PromptRequest request = assertInstanceOf(Validation.Accepted.class,
+                new PromptValidator(GenerationDefaults.DIFFUSERS).validate(SparkRows.fields(row))).request();
+        assertEquals(Map.of("source", "x"), request.metadata());
+    }
+
     private <R extends Record> R viaParquet(R record, StructType schema, Path dir) {
         String path = dir.resolve(record.getClass().getSimpleName()).toString();
         spark.createDataFrame(List.of(SparkRows.toRow(record)), schema).write().parquet(path);
