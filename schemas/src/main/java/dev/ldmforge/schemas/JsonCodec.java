@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -41,9 +42,14 @@ public final class JsonCodec {
         return fields;
     }
 
-    /** Same, from a message's UTF-8 bytes. */
+    /** Same, from a message's UTF-8 bytes; invalid UTF-8 is malformed, not silently replaced. */
     public static Map<String, Object> readFields(byte[] utf8) throws InvalidRecordException {
-        return readFields(new String(utf8, StandardCharsets.UTF_8));
+        try {
+            return readFields(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(utf8)).toString());
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException(ErrorCode.MALFORMED_JSON,
+                    "record: " + utf8.length + " bytes are not UTF-8 (" + e.getMessage() + ")");
+        }
     }
 
     public static String write(Record record) {

@@ -62,6 +62,13 @@ class JsonCodecTest {
     }
 
     @Test
+    void invalidUtf8IsMalformedNotReplaced() {
+        byte[] bytes = {'{', '"', 'p', '"', ':', '"', (byte) 0xc3, '"', '}'};
+        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> JsonCodec.readFields(bytes));
+        assertEquals(ErrorCode.MALFORMED_JSON, e.code());
+    }
+
+    @Test
     void malformedMessageShowsTheValueCut() {
         String json = "{\"prompt\": \"" + "x".repeat(5000);
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> JsonCodec.readFields(json));
