@@ -84,14 +84,14 @@ public final class PromptValidator {
         }
         int width = (int) integer(f, "width", defaults.width(), 64, 2048, 8, ErrorCode.INVALID_WIDTH);
         int height = (int) integer(f, "height", defaults.height(), 64, 2048, 8, ErrorCode.INVALID_HEIGHT);
-        Long seed = f.raw("seed") == null ? null
+        Long seed = f.absent("seed") ? null
                 : integer(f, "seed", 0, 0, Long.MAX_VALUE, 1, ErrorCode.INVALID_SEED);
         int numImages = (int) integer(f, "num_images_per_prompt", defaults.numImagesPerPrompt(), 1, 64, 1,
                 ErrorCode.INVALID_NUM_IMAGES);
         String scheduler = scheduler(f);
         String model = f.optionalText("model");
         String initImageUri = f.optionalText("init_image_uri");
-        Double strength = f.raw("strength") != null
+        Double strength = !f.absent("strength")
                 ? Double.valueOf(decimal(f, "strength", 0, ErrorCode.INVALID_STRENGTH))
                 : initImageUri != null ? Double.valueOf(defaults.strength()) : null;
         if (strength != null && !(strength > 0 && strength <= 1)) {

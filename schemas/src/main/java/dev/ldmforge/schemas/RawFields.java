@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * Typed access to a generic field map as JSON, Avro or a Spark row (Parquet, CSV) delivers it. A null value is an
- * absent field. Strings are any {@code CharSequence} (Avro's Utf8). Numbers are any {@code Number}, or a string that
- * parses exactly as a decimal number (CSV has no types): {@code "50"} and {@code "7.5"} are numbers, {@code "fifty"}
- * and {@code " 50"} are not. An integer field takes only integral values ({@code 50}, {@code 50.0}, {@code "50"});
- * {@code 50.5}, NaN and infinities are {@link ErrorCode#WRONG_TYPE}.
+ * absent field; so is a blank string except in the prompt fields (an empty CSV cell). Strings are any
+ * {@code CharSequence} (Avro's Utf8). Numbers are any {@code Number}, or a string that parses exactly as a decimal
+ * number (CSV has no types): {@code "50"} and {@code "7.5"} are numbers, {@code "fifty"} and {@code " 50"} are not.
+ * An integer field takes only integral values ({@code 50}, {@code 50.0}, {@code "50"}); {@code 50.5}, NaN and
+ * infinities are {@link ErrorCode#WRONG_TYPE}.
  */
 final class RawFields {
     private static final int SHOWN_CHARS = 100;
@@ -31,18 +32,23 @@ final class RawFields {
         throw wrongType(name, "a string", value);
     }
 
-    /** Like {@link #string} but a blank string (an empty CSV cell) counts as absent. */
+    /** Like {@link #string} but null when {@link #absent}. */
     String optionalText(String name) throws InvalidRecordException {
-        String value = string(name);
-        return value == null || value.isBlank() ? null : value;
+        return absent(name) ? null : string(name);
     }
 
-    /** The exact numeric value, or null when absent. */
-    BigDecimal number(String name) throws InvalidRecordException {
+    /** Null, or a blank string: an empty CSV or spreadsheet cell. */
+    boolean absent(String name) {
         Object value = fields.get(name);
-        if (value == null) {
+        return value == null || value instanceof CharSequence text && text.toString().isBlank();
+    }
+
+    /** The exact numeric value, or null when {@link #absent}. */
+    BigDecimal number(String name) throws InvalidRecordException {
+        if (absent(name)) {
             return null;
         }
+        Object value = fields.get(name);
         BigDecimal number = exact(value);
         if (number == null) {
             throw wrongType(name, "a number", value);
@@ -64,10 +70,10 @@ final class RawFields {
      * a map).
      */
     Map<String, String> stringMap(String name) throws InvalidRecordException {
-        Object value = fields.get(name);
-        if (value == null) {
+        if (absent(name)) {
             return Map.of();
         }
+        Object value = fields.get(name);
         if (value instanceof CharSequence text) {
             try {
                 value = JsonCodec.readFields(text.toString());

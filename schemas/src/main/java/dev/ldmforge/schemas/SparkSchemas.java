@@ -26,7 +26,8 @@ public final class SparkSchemas {
             throw new IllegalArgumentException("not an Avro record: " + record);
         }
         List<StructField> fields = record.getFields().stream()
-                .map(f -> DataTypes.createStructField(f.name(), dataType(f.schema()), AvroRecords.isOptional(f.schema())))
+                .map(f -> DataTypes.createStructField(f.name(), dataType(f.schema()),
+                        AvroRecords.isOptional(f.schema())))
                 .toList();
         return DataTypes.createStructType(fields);
     }

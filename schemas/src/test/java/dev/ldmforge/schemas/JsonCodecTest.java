@@ -20,15 +20,16 @@ class JsonCodecTest {
                 PromptRequest.class));
         assertEquals(Samples.generatedImage(), JsonCodec.read(JsonCodec.write(Samples.generatedImage()),
                 GeneratedImage.class));
-        assertEquals(Samples.deadLetter(), JsonCodec.read(JsonCodec.write(Samples.deadLetter()), DeadLetter.class));
+        assertEquals(Samples.deadLetter(),
+                JsonCodec.read(JsonCodec.write(Samples.deadLetter()), DeadLetter.class));
     }
 
     @Test
     void writesPlainJsonWithSchemaFieldNames() {
         String json = JsonCodec.write(Samples.deadLetter());
         assertEquals("{\"request_id\":null,\"error_code\":\"MALFORMED_AVRO\",\"error_message\":\"record: 3 bytes are"
-                + " not a PromptRequest Avro datum\",\"original\":null,\"original_bytes\":\"AP8Q\",\"source_file\":null,"
-                + "\"source_row\":null,\"topic\":\"prompts\",\"partition\":3,\"offset\":1234567,"
+                + " not a PromptRequest Avro datum\",\"original\":null,\"original_bytes\":\"AP8Q\","
+                + "\"source_file\":null,\"source_row\":null,\"topic\":\"prompts\",\"partition\":3,\"offset\":1234567,"
                 + "\"failed_at\":1795000000999}", json);
     }
 
@@ -43,8 +44,8 @@ class JsonCodecTest {
     @Test
     void readFieldsKeepsNumbersExact() throws InvalidRecordException {
         Map<String, Object> fields = JsonCodec.readFields(
-                "{\"prompt\":\"a\",\"guidance_scale\":7.1,\"seed\":9223372036854775807,\"width\":512,\"m\":{\"k\":\"v\"}}"
-                        .getBytes(StandardCharsets.UTF_8));
+                ("{\"prompt\":\"a\",\"guidance_scale\":7.1,\"seed\":9223372036854775807,\"width\":512,"
+                        + "\"m\":{\"k\":\"v\"}}").getBytes(StandardCharsets.UTF_8));
         assertEquals(0, new BigDecimal("7.1").compareTo((BigDecimal) fields.get("guidance_scale")));
         assertEquals(Long.MAX_VALUE, fields.get("seed"));
         assertEquals(512, fields.get("width"));

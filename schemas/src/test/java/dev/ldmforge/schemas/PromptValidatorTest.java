@@ -47,7 +47,8 @@ class PromptValidatorTest {
                 Arguments.of(request("prompt", " \t\n"), ErrorCode.BLANK_PROMPT, "prompt: \" \t\n\" is blank"),
                 Arguments.of(request("prompt", longPrompt), ErrorCode.PROMPT_TOO_LONG,
                         "prompt: 4097 characters, more than 4096"),
-                Arguments.of(request("negative_prompt", longPrompt), ErrorCode.PROMPT_TOO_LONG, "negative_prompt: 4097"),
+                Arguments.of(request("negative_prompt", longPrompt), ErrorCode.PROMPT_TOO_LONG,
+                        "negative_prompt: 4097"),
                 Arguments.of(request("negative_prompt", List.of("blurry")), ErrorCode.WRONG_TYPE,
                         "negative_prompt: expected a string, got list [blurry]"),
                 Arguments.of(request("request_id", "../etc"), ErrorCode.INVALID_REQUEST_ID, "request_id: \"../etc\""),
@@ -197,9 +198,11 @@ class PromptValidatorTest {
     }
 
     @Test
-    void blankOptionalTextIsAbsentLikeAnEmptyCsvCell() {
-        PromptRequest r = accepted(request("request_id", "", "scheduler", " ", "model", "", "init_image_uri", ""));
-        assertTrue(r.requestId().startsWith("r-"));
+    void blankOptionalValuesAreAbsentLikeAnEmptyCsvCell() {
+        PromptRequest r = accepted(request("request_id", "", "scheduler", " ", "model", "", "init_image_uri", "",
+                "num_inference_steps", "", "guidance_scale", " ", "width", "", "height", "", "seed", "",
+                "num_images_per_prompt", "", "strength", "", "metadata", ""));
+        assertEquals(accepted(request()), r);
         assertEquals(List.of(), Stream.of(r.scheduler(), r.model(), r.initImageUri(), r.strength())
                 .filter(v -> v != null).toList());
     }

@@ -20,7 +20,8 @@ class RequestIdsTest {
     void canonicalFormIsDocumentedJsonArray() {
         PromptRequest r = new PromptRequest(null, "a \"red\" circle", "", 50, 7.5, 512, 512, null, 1, null, null,
                 null, null, Map.of("ignored", "yes"));
-        assertEquals("[\"ldmforge.request.v1\",\"a \\\"red\\\" circle\",\"\",50,7.5,512,512,null,1,null,null,null,null]",
+        assertEquals("[\"ldmforge.request.v1\",\"a \\\"red\\\" circle\",\"\",50,7.5,512,512,null,1,"
+                + "null,null,null,null]",
                 RequestIds.canonical(r));
     }
 
