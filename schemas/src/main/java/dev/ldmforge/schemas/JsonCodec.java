@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +75,6 @@ public final class JsonCodec {
         } catch (JacksonException e) {
             throw new InvalidRecordException(ErrorCode.MALFORMED_JSON,
                     "record: not valid JSON (" + e.getOriginalMessage() + location(e) + "): " + RawFields.show(json));
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a String cannot fail", e);
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRecordException(ErrorCode.MALFORMED_JSON,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,11 +58,11 @@ class RequestIdsTest {
     @Test
     void everyImageDefiningFieldChangesTheId() {
         String base = normalise(Map.of("prompt", "a cat")).requestId();
-        for (Map<String, Object> changed : new Map[] {
+        for (Map<String, Object> changed : List.<Map<String, Object>>of(
                 Map.of("prompt", "a dog"), Map.of("negative_prompt", "x"), Map.of("num_inference_steps", 49),
                 Map.of("guidance_scale", 7), Map.of("width", 520), Map.of("height", 520), Map.of("seed", 0),
                 Map.of("num_images_per_prompt", 2), Map.of("scheduler", "ddim"), Map.of("model", "m"),
-                Map.of("init_image_uri", "x.png"), Map.of("init_image_uri", "x.png", "strength", 0.5)}) {
+                Map.of("init_image_uri", "x.png"), Map.of("init_image_uri", "x.png", "strength", 0.5))) {
             Map<String, Object> fields = new LinkedHashMap<>(Map.of("prompt", "a cat"));
             fields.putAll(changed);
             assertNotEquals(base, normalise(fields).requestId(), changed.toString());
