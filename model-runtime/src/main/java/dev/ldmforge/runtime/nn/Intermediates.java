@@ -1,0 +1,31 @@
+package dev.ldmforge.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.util.function.Supplier;
+
+/**
+ * Frees a computation's intermediates as soon as it returns. DJL puts an op's result in the manager of its first
+ * operand; attaching the inputs to a sub-manager for the duration makes every intermediate land there, and only the
+ * result is moved back to the first input's manager. Nesting keeps peak memory to about one block's activations.
+ */
+public final class Intermediates {
+    private Intermediates() {
+    }
+
+    /** Runs {@code body}, whose inputs are {@code inputs} (nulls allowed), and keeps only its result. */
+    public static NDArray freedAfter(Supplier<NDArray> body, NDArray... inputs) {
+        NDManager owner = inputs[0].getManager();
+        try (NDManager sub = owner.newSubManager()) {
+            for (NDArray input : inputs) {
+                if (input != null) {
+                    input.tempAttach(sub);
+                }
+            }
+            NDArray result = body.get();
+            result.attach(owner);
+            return result;
+        }
+    }
+}
