@@ -1,6 +1,7 @@
 package dev.ldmforge.runtime.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 import java.util.function.Supplier;
@@ -16,6 +17,11 @@ public final class Intermediates {
 
     /** Runs {@code body}, whose inputs are {@code inputs} (nulls allowed), and keeps only its result. */
     public static NDArray freedAfter(Supplier<NDArray> body, NDArray... inputs) {
+        return freedAfterAll(() -> new NDList(body.get()), inputs).singletonOrThrow();
+    }
+
+    /** {@link #freedAfter} for a body with several results. */
+    public static NDList freedAfterAll(Supplier<NDList> body, NDArray... inputs) {
         NDManager owner = inputs[0].getManager();
         try (NDManager sub = owner.newSubManager()) {
             for (NDArray input : inputs) {
@@ -23,9 +29,9 @@ public final class Intermediates {
                     input.tempAttach(sub);
                 }
             }
-            NDArray result = body.get();
-            result.attach(owner);
-            return result;
+            NDList results = body.get();
+            results.attach(owner);
+            return results;
         }
     }
 }

@@ -50,15 +50,12 @@ public final class AutoencoderKL {
 
     /** image [B, 3, H, W] in [-1, 1] -> the latent distribution, [B, latent, H/f, W/f] each, in the image's manager. */
     public DiagonalGaussianDistribution encode(NDArray image) {
-        NDArray moments = Intermediates.freedAfter(() -> quantConv.forward(encoder.forward(image)), image);
-        try (NDList halves = moments.split(2, 1)) {
-            NDArray mean = halves.get(0).duplicate();
-            NDArray logvar = halves.get(1).clip(LOGVAR_MIN, LOGVAR_MAX);
-            NDArray std = Intermediates.freedAfter(() -> logvar.mul(0.5f).exp(), logvar);
-            return new DiagonalGaussianDistribution(mean, logvar, std);
-        } finally {
-            moments.close();
-        }
+        NDList dist = Intermediates.freedAfterAll(() -> {
+            NDList moments = quantConv.forward(encoder.forward(image)).split(2, 1);
+            NDArray logvar = moments.get(1).clip(LOGVAR_MIN, LOGVAR_MAX);
+            return new NDList(moments.get(0), logvar, logvar.mul(0.5f).exp());
+        }, image);
+        return new DiagonalGaussianDistribution(dist.get(0), dist.get(1), dist.get(2));
     }
 
     /** Latents already divided by {@link #scalingFactor} [B, latent, h, w] -> image [B, 3, h·f, w·f], about [-1, 1]. */
