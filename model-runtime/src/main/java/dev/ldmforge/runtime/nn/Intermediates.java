@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -24,8 +27,10 @@ public final class Intermediates {
     public static NDList freedAfterAll(Supplier<NDList> body, NDArray... inputs) {
         NDManager owner = inputs[0].getManager();
         try (NDManager sub = owner.newSubManager()) {
+            Set<NDArray> attached = Collections.newSetFromMap(new IdentityHashMap<>());
             for (NDArray input : inputs) {
-                if (input != null) {
+                // Attaching one array twice would make the sub-manager its owner, and free it on close.
+                if (input != null && attached.add(input)) {
                     input.tempAttach(sub);
                 }
             }

@@ -91,8 +91,10 @@ class UNet2DConditionModelTest {
             NDArray t = m.create(TIMESTEPS[1]);
             unet.forward(sample, t, text).close(); // first call may create cached norm constants
             int before = m.getManagedArrays().size();
+            int weightsBefore = manager.getManagedArrays().size();
             NDArray out = unet.forward(sample, t, text);
             assertEquals(before + 1, m.getManagedArrays().size(), "arrays left in the caller's manager");
+            assertEquals(weightsBefore + 1, manager.getManagedArrays().size(), "arrays left in the weights' manager");
             assertEquals(m, out.getManager());
         }
     }
