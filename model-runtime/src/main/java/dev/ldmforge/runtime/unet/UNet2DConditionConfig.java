@@ -86,6 +86,13 @@ public record UNet2DConditionConfig(
                         + " is not divisible by norm_num_groups " + groups);
             }
         }
+        int[] heads = c.intsOrRepeated("attention_head_dim", levels, 8);
+        for (int i = 0; i < levels; i++) {
+            if (heads[i] < 1 || heads[i] > channels[i]) {
+                throw c.unsupported("attention_head_dim", heads[i], "the head count of level " + i
+                        + " must be between 1 and its " + channels[i] + " channels");
+            }
+        }
         int convIn = oddKernel(c, "conv_in_kernel");
         int convOut = oddKernel(c, "conv_out_kernel");
         return new UNet2DConditionConfig(
@@ -95,7 +102,7 @@ public record UNet2DConditionConfig(
                 blockTypes(c, "down_block_types", down, "CrossAttnDownBlock2D", "DownBlock2D"),
                 blockTypes(c, "up_block_types", up, "CrossAttnUpBlock2D", "UpBlock2D"),
                 c.intsOrRepeated("layers_per_block", levels, 2),
-                c.intsOrRepeated("attention_head_dim", levels, 8),
+                heads,
                 c.intsOrRepeated("cross_attention_dim", levels, 1280),
                 c.intsOrRepeated("transformer_layers_per_block", levels, 1),
                 boolsOrRepeated(c, "only_cross_attention", levels),
