@@ -42,6 +42,9 @@ public final class GroupNorm {
         long[] affine = new long[shape.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = channels;
-        return normed.mul(weight.array().reshape(affine)).add(bias.array().reshape(affine));
+        // Reshaped views of the weights would otherwise pile up in the weights' manager, two per call.
+        try (NDArray scale = weight.array().reshape(affine); NDArray shift = bias.array().reshape(affine)) {
+            return normed.mul(scale).add(shift);
+        }
     }
 }
