@@ -55,9 +55,9 @@ public final class StableDiffusion implements AutoCloseable {
         this.weights = weights;
         this.parameters = parameters;
         SchedulerFactory defaults = SchedulerFactory.of(schedulerConfig, null);
-        int scale = vae.scaleFactor();
+        int scale = vaeScaleFactor(vae);
         this.info = new ModelInfo(id, family(textEncoder.config()), hash(parameters), target.deviceName(),
-                target.dtypeName(), unet.config().sampleSize() * scale, unet.config().sampleSize() * scale,
+                target.dtypeName(), defaultSize(unet, scale), defaultSize(unet, scale),
                 defaults.config().schedulerClass().className(), defaults.config().predictionType().configName());
     }
 
@@ -127,6 +127,16 @@ public final class StableDiffusion implements AutoCloseable {
             weights.close();
             throw e;
         }
+    }
+
+    /** diffusers' default image size: the UNet's sample_size in pixels (512 when the config does not say). */
+    private static int defaultSize(UNet2DConditionModel unet, int scale) {
+        return unet.config().sampleSize() > 0 ? unet.config().sampleSize() * scale : 512;
+    }
+
+    /** Pixels per latent: the VAE halves the size at every level but the last. */
+    static int vaeScaleFactor(AutoencoderKL vae) {
+        return 1 << (vae.config().blockOutChannels().length - 1);
     }
 
     private static String family(ClipTextConfig text) {
