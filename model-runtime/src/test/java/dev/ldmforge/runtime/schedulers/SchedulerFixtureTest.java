@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +201,50 @@ class SchedulerFixtureTest {
             for (int k = 0; k < drawn.size(); k++) {
                 assertArrayEquals(noiseRef.get(k).toFloatArray(), drawn.get(k).toFloatArray(), 0f, id + " noise " + k);
             }
+        }
+    }
+
+    /**
+     * With eta = 1 and epsilon prediction DDIM is DDPM: the same posterior mean and variance, the same draws. Except at
+     * the last step (t = 1), where DDIM's final alpha_bar is alphas_cumprod[0] (set_alpha_to_one false), DDPM's 1.
+     */
+    @Test
+    void ddimWithEtaOneReproducesDdpm() {
+        String prefix = "scheduler.ddpm.seq.";
+        NDArray sampleIn = refs.load(prefix + "sample_in", manager, DataType.FLOAT32);
+        NDArray modelOutput = refs.load(prefix + "model_output", manager, DataType.FLOAT32);
+        NDArray prevRef = refs.load(prefix + "prev_sample", manager, DataType.FLOAT32);
+        NDArray noiseRef = refs.load(prefix + "noise", manager, DataType.FLOAT32);
+        try (NDManager run = manager.newSubManager(); Scheduler s = SchedulerFactory.of(modelConfig, "ddim").create(1)) {
+            s.setTimesteps(10);
+            for (int k = 0; k < 9; k++) {
+                int step = k;
+                assertTrue(s.drawsNoise(k));
+                NDArray in = sampleIn.get(k);
+                in.attach(run);
+                check(prevRef.get(k), s.step(modelOutput.get(k), k, in, () -> noiseRef.get(step)).prevSample(),
+                        "ddim eta=1 prev_sample[" + k + "]");
+            }
+        }
+    }
+
+    /** img2img: the generator's two draws, then DDIM's add_noise at the first run step (t = 376 of 8 steps, 0.6). */
+    @Test
+    void img2imgNoiseAndAddNoise() {
+        NDArray noise = refs.load("img2img.noise", manager, DataType.FLOAT32);
+        NDList drawn = TorchGenerator.randn(105, List.of(new Shape(1, 4, 32, 32), new Shape(1, 4, 32, 32)), manager);
+        assertArrayEquals(noise.get(0).toFloatArray(), drawn.get(0).toFloatArray(), 0f);
+        assertArrayEquals(noise.get(1).toFloatArray(), drawn.get(1).toFloatArray(), 0f);
+        NDArray latents = refs.load("img2img.encode_mean", manager, DataType.FLOAT32)
+                .add(refs.load("img2img.encode_std", manager, DataType.FLOAT32).mul(drawn.get(0))).mul(0.18215f);
+        try (Scheduler s = SchedulerFactory.of(modelConfig, "ddim").create()) {
+            float[] timesteps = s.setTimesteps(8);
+            int start = Scheduler.img2imgStartIndex(8, 0.6);
+            assertArrayEquals(new float[] {376, 251, 126, 1}, Arrays.copyOfRange(timesteps, start, 8));
+            NDArray noised = s.addNoise(latents, drawn.get(1), start);
+            double diff = TensorAssert.maxAbsDiff(refs.load("img2img.noised_latents", manager, DataType.FLOAT32), noised);
+            System.out.printf("img2img noised_latents max |diff| %.3g%n", diff);
+            assertTrue(diff <= 1e-3, "img2img noised latents: " + diff);
         }
     }
 
