@@ -1,7 +1,6 @@
 package dev.ldmforge.runtime.random;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -41,7 +40,7 @@ public final class TorchGenerator {
         try (NDManager cpu = NDManager.newBaseManager(Device.cpu(), target.getEngine().getEngineName())) {
             synchronized (LOCK) {
                 // torch's mt19937 seeds from the low 32 bits only, so the truncation loses nothing
-                Engine.getEngine(target.getEngine().getEngineName()).setRandomSeed((int) seed);
+                cpu.getEngine().setRandomSeed((int) seed);
                 for (Shape shape : shapes) {
                     out.add(uniform ? cpu.randomUniform(0f, 1f, shape, DataType.FLOAT32)
                             : cpu.randomNormal(0f, 1f, shape, DataType.FLOAT32));

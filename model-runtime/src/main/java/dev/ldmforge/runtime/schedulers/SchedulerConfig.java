@@ -147,6 +147,11 @@ public record SchedulerConfig(
         return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
+    @Override
+    public double[] trainedBetas() {
+        return trainedBetas == null ? null : trainedBetas.clone();
+    }
+
     /** {@code alphas_cumprod} of the training schedule (float32, as torch computes it). */
     public float[] alphasCumprod() {
         float[] betas;
