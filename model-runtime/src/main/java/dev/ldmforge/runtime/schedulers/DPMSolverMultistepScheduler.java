@@ -32,28 +32,18 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
     public float[] setTimesteps(int n) {
         AlphaSchedule.checkSteps(n, config.numTrainTimesteps());
         int trainSteps = config.numTrainTimesteps();
-        double[] t = switch (config.timestepSpacing()) {
-            case LINSPACE -> Numpy.round(Numpy.linspace(0, trainSteps - 1, n + 1));
+        // linspace and leading space n + 1 points from 0 and drop the one at 0 (unlike DDIM's n points)
+        double[] desc = switch (config.timestepSpacing()) {
+            case LINSPACE -> Arrays.copyOf(Numpy.reversed(Numpy.round(Numpy.linspace(0, trainSteps - 1, n + 1))), n);
             case LEADING -> {
-                double[] up = new double[n + 1];
-                for (int i = 0; i <= n; i++) {
-                    up[i] = (double) i * (trainSteps / (n + 1)) + config.stepsOffset();
+                double[] down = new double[n];
+                for (int i = 0; i < n; i++) {
+                    down[i] = (double) (n - i) * (trainSteps / (n + 1)) + config.stepsOffset();
                 }
-                yield up;
+                yield down;
             }
-            case TRAILING -> {
-                double[] down = Numpy.round(Numpy.arange(trainSteps, 0, -(double) trainSteps / n));
-                for (int i = 0; i < down.length; i++) {
-                    down[i] -= 1;
-                }
-                yield Numpy.reversed(down);
-            }
+            case TRAILING -> TimestepSpacing.TRAILING.timesteps(trainSteps, n, config.stepsOffset(), true);
         };
-        // linspace and leading compute n + 1 ascending values and drop the 0-end one; trailing has n already
-        double[] desc = Numpy.reversed(t);
-        if (config.timestepSpacing() != TimestepSpacing.TRAILING) {
-            desc = Arrays.copyOf(desc, n);
-        }
         timesteps = new float[desc.length];
         sigmas = new float[desc.length + 1];
         if (config.useKarrasSigmas()) {

@@ -33,6 +33,14 @@ class SchedulerFormulaTest {
     }
 
     @Test
+    void leadingSpacingOfDpmSolverSpacesNPlusOnePoints() {
+        // (np.arange(0, 11) * (1000 // 11)).round()[::-1][:-1] + steps_offset
+        try (Scheduler s = create("dpmpp-2m", ", \"timestep_spacing\": \"leading\"")) {
+            assertArrayEquals(new float[] {901, 811, 721, 631, 541, 451, 361, 271, 181, 91}, s.setTimesteps(10));
+        }
+    }
+
+    @Test
     void trailingSpacing() {
         // np.round(np.arange(1000, 0, -1000 / 7)) - 1
         float[] trailing7 = {999, 856, 713, 570, 428, 285, 142};
