@@ -126,6 +126,17 @@ class SchedulerFormulaTest {
     }
 
     @Test
+    void clipSampleClampsThePredictedOriginal() {
+        try (NDManager m = NDManager.newBaseManager();
+             Scheduler s = create("ddim", ", \"clip_sample\": true, \"clip_sample_range\": 1.5")) {
+            s.setTimesteps(10);
+            NDArray x0 = s.step(m.create(new float[] {-3f, 0f}), 0, m.create(new float[] {0f, 40f}), null)
+                    .predOriginalSample();
+            assertArrayEquals(new float[] {1.5f, 1.5f}, x0.toFloatArray());
+        }
+    }
+
+    @Test
     void img2imgStartIndexFollowsGetTimesteps() {
         assertEquals(4, Scheduler.img2imgStartIndex(8, 0.6));
         assertEquals(0, Scheduler.img2imgStartIndex(8, 1.0));
