@@ -141,7 +141,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     private static String family(ClipTextConfig text) {
         // OpenAI CLIP (SD 1.x) uses quick_gelu; OpenCLIP as diffusers ships it for SD 2.x uses gelu.
-        return text.hiddenAct().equals("quick_gelu") ? "SD1" : "SD2";
+        return text.hiddenAct() == dev.ldmforge.runtime.textencoder.ClipActivation.QUICK_GELU ? "SD1" : "SD2";
     }
 
     private static String hash(Components c) {
