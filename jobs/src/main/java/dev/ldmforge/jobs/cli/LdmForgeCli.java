@@ -10,8 +10,16 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Generate images from text with Latent Diffusion Models (Stable Diffusion 1.x/2.x) at dataset "
                 + "scale, on Spark and DJL.",
-        subcommands = {CommandLine.HelpCommand.class},
-        footer = {"", "Examples:", "  ./ldmforge --version", "  ./ldmforge help <command>"})
+        subcommands = {
+            Txt2ImgCommand.class,
+            Img2ImgCommand.class,
+            InspectCommand.class,
+            TokenizeCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+            "  ./ldmforge txt2img --model tiny --prompt \"a red circle on a blue background\" --output out.png",
+            "  ./ldmforge inspect --model /models/stable-diffusion-v1-5",
+            "  ./ldmforge help txt2img"})
 public final class LdmForgeCli implements Runnable {
 
     @CommandLine.Spec
@@ -23,7 +31,7 @@ public final class LdmForgeCli implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new LdmForgeCli());
+        return CliErrors.install(new CommandLine(new LdmForgeCli()));
     }
 
     public static void main(String[] args) {

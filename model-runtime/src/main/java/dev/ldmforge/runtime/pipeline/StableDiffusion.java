@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.ldmforge.runtime.config.JsonConfig;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
+import dev.ldmforge.runtime.textencoder.ClipActivation;
 import dev.ldmforge.runtime.textencoder.ClipTextConfig;
 import dev.ldmforge.runtime.textencoder.ClipTextModel;
 import dev.ldmforge.runtime.tokenizer.ClipTokenizer;
@@ -139,9 +140,9 @@ public final class StableDiffusion implements AutoCloseable {
         return 1 << (vae.config().blockOutChannels().length - 1);
     }
 
-    private static String family(ClipTextConfig text) {
-        // OpenAI CLIP (SD 1.x) uses quick_gelu; OpenCLIP as diffusers ships it for SD 2.x uses gelu.
-        return text.hiddenAct() == dev.ldmforge.runtime.textencoder.ClipActivation.QUICK_GELU ? "SD1" : "SD2";
+    /** OpenAI CLIP (SD 1.x) uses quick_gelu; OpenCLIP as diffusers ships it for SD 2.x uses gelu. */
+    static String family(ClipTextConfig text) {
+        return text.hiddenAct() == ClipActivation.QUICK_GELU ? "SD1" : "SD2";
     }
 
     private static String hash(Components c) {

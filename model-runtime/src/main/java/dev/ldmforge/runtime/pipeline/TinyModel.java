@@ -19,7 +19,19 @@ final class TinyModel {
     private TinyModel() {
     }
 
+    /** The tiny model's configs, as a diffusers folder would hold them. */
+    record Configs(TinyVocabulary vocabulary, ClipTextConfig text, UNet2DConditionConfig unet,
+                   AutoencoderKLConfig vae, JsonConfig scheduler) {
+    }
+
     static StableDiffusion build(DeviceAndDtype target, int attentionQueryChunk) {
+        Configs c = configs();
+        return StableDiffusion.assemble(c.vocabulary().tokenizer(), c.text(), c.unet(), c.vae(), c.scheduler(), ID,
+                target, attentionQueryChunk, (parameters, component, manager) -> parameters.initRandom(manager,
+                        target.dtype(), SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
+    }
+
+    static Configs configs() {
         TinyVocabulary vocabulary = TinyVocabulary.generate();
         ClipTextConfig text = ClipTextConfig.from(JsonConfig.parse("""
                 {"hidden_size": 32, "intermediate_size": 37, "num_hidden_layers": 5, "num_attention_heads": 4,
@@ -47,8 +59,6 @@ final class TinyModel {
                  "beta_schedule": "scaled_linear", "num_train_timesteps": 1000, "set_alpha_to_one": false,
                  "skip_prk_steps": true, "steps_offset": 1, "clip_sample": false}""",
                 "tiny/scheduler/scheduler_config.json");
-        return StableDiffusion.assemble(vocabulary.tokenizer(), text, unet, vae, scheduler, ID, target,
-                attentionQueryChunk, (parameters, component, manager) -> parameters.initRandom(manager,
-                        target.dtype(), SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
+        return new Configs(vocabulary, text, unet, vae, scheduler);
     }
 }

@@ -1,0 +1,27 @@
+package dev.ldmforge.jobs.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "txt2img", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate images from a prompt (diffusers' StableDiffusionPipeline).",
+        footer = {"", "Examples:",
+            "  ./ldmforge txt2img --model tiny --prompt \"a red circle\" --output out.png",
+            "  ./ldmforge txt2img --model /models/sd-v1-5 --prompt \"a lighthouse at dusk\" --steps 30 \\",
+            "      --scheduler dpmpp-2m --seed 42 --num-images 4 --batch-size 2 --output lighthouse.png",
+            "  ./ldmforge txt2img --model /models/sd-v1-5 --prompt \"a cat\" --latents noise.npy \\",
+            "      --output-npy cat.npy   # compare with diffusers' output_type=\"np\""})
+public final class Txt2ImgCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    GenerationOptions generation;
+
+    @Override
+    public Integer call() {
+        return new ImageGeneration(model, generation, System.out).run(null, null);
+    }
+}
