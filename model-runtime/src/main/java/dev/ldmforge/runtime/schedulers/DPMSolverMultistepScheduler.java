@@ -97,7 +97,7 @@ public final class DPMSolverMultistepScheduler implements Scheduler {
             scope.lend(modelOutputs.add(x0 == modelOutput ? x0.duplicate() : x0));
             Coefficients next = Coefficients.of(sigmas[stepIndex + 1]);
             float h = next.lambda - s0.lambda;
-            float expm = (float) Math.exp(-h) - 1f;
+            float expm = TorchFloat.exp(-h) - 1f;
             NDArray m0 = modelOutputs.fromLast(0);
             NDArray prev = sample.mul(next.sigma / s0.sigma).sub(m0.mul(next.alpha * expm));
             if (config.solverOrder() > 1 && lowerOrderNums >= 1 && !lowerOrderFinal) {

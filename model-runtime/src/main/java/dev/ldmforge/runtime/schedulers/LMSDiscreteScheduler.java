@@ -7,13 +7,12 @@ import java.util.function.Supplier;
 /**
  * diffusers' {@code LMSDiscreteScheduler}: a linear multistep method of order up to 4 on the ODE derivatives in
  * sigma. The coefficients integrate the Lagrange basis polynomials through the last sigmas over the step, which
- * diffusers does with {@code scipy.integrate.quad}; the integrands are polynomials of degree <= 3, which an 8-point
- * Gauss–Legendre rule integrates exactly.
+ * diffusers does with {@code scipy.integrate.quad} on an integrand evaluated in float32 torch scalars. The
+ * integrands are polynomials of degree <= 3: quad's first Gauss–Kronrod pass is exact and final, and so is ours.
  */
 public final class LMSDiscreteScheduler implements Scheduler {
     /** diffusers' default {@code order} argument of step(). */
     private static final int ORDER = 4;
-    private static final GaussLegendre QUADRATURE = new GaussLegendre(8);
 
     private final SchedulerConfig config;
     private final float[] alphasCumprod;
@@ -73,15 +72,15 @@ public final class LMSDiscreteScheduler implements Scheduler {
     /** The integral over [sigma_i, sigma_{i+1}] of the Lagrange basis polynomial of node i - k among the last nodes. */
     private double coefficient(int order, int stepIndex, int k) {
         float[] sigmas = schedule.sigmas();
-        return QUADRATURE.integrate(tau -> {
-            double product = 1;
+        return GaussKronrod21.integrate(tau -> {
+            float product = 1f;
             for (int j = 0; j < order; j++) {
                 if (j != k) {
-                    product *= (tau - sigmas[stepIndex - j]) / ((double) sigmas[stepIndex - k] - sigmas[stepIndex - j]);
+                    product *= ((float) tau - sigmas[stepIndex - j]) / (sigmas[stepIndex - k] - sigmas[stepIndex - j]);
                 }
             }
             return product;
-        }, sigmas[stepIndex], sigmas[stepIndex + 1]);
+        }, sigmas[stepIndex], sigmas[stepIndex + 1]).value();
     }
 
     @Override

@@ -248,6 +248,48 @@ class SchedulerFixtureTest {
         }
     }
 
+    /**
+     * The txt2img pipelines' scheduler side, fed the recorded UNet outputs: initial latents times init_noise_sigma,
+     * scaled UNet inputs, classifier-free guidance at 7.5, steps (fixture tolerance 5e-5 x max|ref| for latents).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ddim", "euler", "dpmpp2m"})
+    void pipelineLoopWithRecordedUnetOutputs(String id) {
+        String prefix = "pipeline." + id + ".";
+        NDArray unetInput = refs.load(prefix + "unet_input", manager, DataType.FLOAT32);
+        NDArray noisePred = refs.load(prefix + "unet_noise_pred", manager, DataType.FLOAT32);
+        NDArray after = refs.load(prefix + "latents_after_step", manager, DataType.FLOAT32);
+        JsonNode params = null;
+        for (JsonNode c : cases) {
+            if (c.get("id").asText().equals("pipeline_" + id)) {
+                params = c.get("params");
+            }
+        }
+        double worst = 0;
+        try (NDManager run = manager.newSubManager(); Scheduler s = factory(id).create()) {
+            float[] timesteps = s.setTimesteps(8);
+            if (params.has("unet_timesteps")) {
+                for (int k = 0; k < 8; k++) {
+                    assertEquals(params.get("unet_timesteps").get(k).asDouble(), timesteps[k], 1e-6 * 999);
+                }
+            }
+            NDArray latents = refs.load("pipeline.initial_latents", run, DataType.FLOAT32).mul(s.initNoiseSigma());
+            for (int k = 0; k < 8; k++) {
+                NDArray scaled = s.scaleModelInput(latents, k);
+                double atol = 5e-5 * unetInput.get(k).abs().max().getFloat();
+                TensorAssert.assertClose(unetInput.get(k).get("0:1"), scaled, atol, id + " unet_input[" + k + "]");
+                NDArray uncond = noisePred.get(k).get("0:1");
+                NDArray text = noisePred.get(k).get("1:2");
+                NDArray guided = uncond.add(text.sub(uncond).mul(7.5f));
+                latents = s.step(guided, k, latents, null).prevSample();
+                double diff = TensorAssert.maxAbsDiff(after.get(k), latents);
+                assertTrue(diff <= 5e-5 * after.get(k).abs().max().getFloat(), id + " latents[" + k + "]: " + diff);
+                worst = Math.max(worst, diff);
+            }
+        }
+        System.out.printf("pipeline %s latents_after_step max |diff| %.3g%n", id, worst);
+    }
+
     private static double check(NDArray expected, NDArray actual, String what) {
         double maxRef = expected.abs().max().getFloat();
         double atol = Math.max(1e-4, 2e-6 * maxRef);
