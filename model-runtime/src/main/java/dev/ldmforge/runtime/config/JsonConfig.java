@@ -16,7 +16,9 @@ import java.util.List;
  * {@link ConfigException} naming the file, the field and the value.
  */
 public final class JsonConfig {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Python's json writes -Infinity/NaN (diffusers' lambda_min_clipped default): accept them. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private final JsonNode root;
     private final String source;

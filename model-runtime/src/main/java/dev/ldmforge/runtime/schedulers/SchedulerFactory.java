@@ -1,15 +1,8 @@
 package dev.ldmforge.runtime.schedulers;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.ldmforge.runtime.config.ConfigException;
 import dev.ldmforge.runtime.config.JsonConfig;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Makes a fresh {@link Scheduler} for every generation run from a model's resolved scheduler config. Schedulers hold
@@ -18,22 +11,6 @@ import java.nio.file.Path;
  * @param name the scheduler name, or null when the model's own {@code _class_name} with its own settings is used
  */
 public record SchedulerFactory(SchedulerName name, SchedulerConfig config) {
-
-    /** Python's json writes -Infinity (diffusers' lambda_min_clipped default): accept it. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
-
-    /** Reads a model's {@code scheduler/scheduler_config.json}. */
-    public static JsonConfig readConfig(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file + ": config file not found");
-        }
-        try {
-            return new JsonConfig(JSON.readTree(file.toFile()), file.toString());
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not valid JSON: " + e.getMessage());
-        }
-    }
 
     /**
      * The factory for scheduler {@code name} (see {@link SchedulerName}) over the model's config; with a null name,

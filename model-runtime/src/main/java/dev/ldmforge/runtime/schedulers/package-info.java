@@ -2,7 +2,7 @@
  * Diffusers 0.25.1 schedulers. A generation run looks like this (the pipeline's loop):
  *
  * <pre>{@code
- * SchedulerFactory factory = SchedulerFactory.of(SchedulerFactory.readConfig(modelDir.resolve(
+ * SchedulerFactory factory = SchedulerFactory.of(JsonConfig.read(modelDir.resolve(
  *         "scheduler/scheduler_config.json")), request.scheduler());   // once per model and name
  * try (Scheduler s = factory.create(eta)) {                             // once per run
  *     float[] timesteps = s.setTimesteps(steps);

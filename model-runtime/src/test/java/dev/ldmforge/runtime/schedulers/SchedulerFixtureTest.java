@@ -48,7 +48,7 @@ class SchedulerFixtureTest {
         manager = NDManager.newBaseManager();
         refs = SafetensorsFile.open(Fixtures.path("refs/tiny-sd-refs.safetensors"));
         cases = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build().readTree(Fixtures.path("refs/tiny-sd-refs.json").toFile()).get("cases");
-        modelConfig = SchedulerFactory.readConfig(Fixtures.path("tiny-sd/scheduler/scheduler_config.json"));
+        modelConfig = JsonConfig.read(Fixtures.path("tiny-sd/scheduler/scheduler_config.json"));
     }
 
     @AfterAll
