@@ -60,6 +60,16 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<String> sha256(String key) {
+        Path p = resolve(key);
+        try {
+            return Files.isRegularFile(p) ? Optional.of(Sha256.hex(p)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<byte[]> get(String key) {
         Path p = resolve(key);
         return Files.isRegularFile(p) ? Optional.of(read(p)) : Optional.empty();

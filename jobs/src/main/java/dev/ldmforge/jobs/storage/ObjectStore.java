@@ -19,6 +19,9 @@ public interface ObjectStore extends AutoCloseable {
 
     boolean exists(String key);
 
+    /** The sha256 of the object at {@code key}, or empty when there is none (cheap where the store recorded it). */
+    Optional<String> sha256(String key);
+
     Optional<byte[]> get(String key);
 
     /**

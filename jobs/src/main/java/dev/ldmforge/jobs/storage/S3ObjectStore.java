@@ -97,9 +97,23 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     private String storedSha256(String key) {
-        HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(prefix + key));
-        String sha = head.metadata().get(SHA256_META);
-        return sha != null ? sha : Sha256.hex(get(key).orElseThrow());
+        return sha256(key).orElseThrow(() -> new IllegalStateException("vanished after a 412: " + uri(key)));
+    }
+
+    @Override
+    public Optional<String> sha256(String key) {
+        try {
+            HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(prefix + key));
+            String sha = head.metadata().get(SHA256_META);
+            return Optional.of(sha != null ? sha : Sha256.hex(get(key).orElseThrow()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     @Override
