@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Generate images from text with Latent Diffusion Models (Stable Diffusion 1.x/2.x) at dataset "
                 + "scale, on Spark and DJL.",
-        subcommands = {CommandLine.HelpCommand.class},
+        subcommands = {CommandLine.HelpCommand.class,
+            KafkaBrokerCommand.class,
+            ProduceCommand.class},
         footer = {"", "Examples:", "  ./ldmforge --version", "  ./ldmforge help <command>"})
 public final class LdmForgeCli implements Runnable {
 
