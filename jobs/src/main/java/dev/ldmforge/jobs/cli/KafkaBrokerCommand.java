@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
                 + "SIGTERM stops it cleanly."},
         footer = {"", "Examples:",
             "  ./ldmforge kafka-broker --port 9092 --data-dir /tmp/ldmforge-kafka",
-            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts --file prompts.jsonl"})
+            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts \\",
+            "      --file prompts.jsonl"})
 final class KafkaBrokerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

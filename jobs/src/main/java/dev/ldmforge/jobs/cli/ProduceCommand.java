@@ -23,11 +23,12 @@ import java.util.concurrent.Callable;
                 + "message, bytes unchanged and without a key, creating the topic when missing. Prints how many "
                 + "messages were sent."},
         footer = {"", "Examples:",
-            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts --file prompts.jsonl",
-            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts --file prompts.jsonl "
-                + "--create-partitions 4",
-            "  head -n 10 prompts.jsonl | ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts "
-                + "--file -"})
+            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts \\",
+            "      --file prompts.jsonl",
+            "  ./ldmforge produce --bootstrap-servers 127.0.0.1:9092 --topic prompts \\",
+            "      --file prompts.jsonl --create-partitions 4",
+            "  head -n 10 prompts.jsonl | ./ldmforge produce \\",
+            "      --bootstrap-servers 127.0.0.1:9092 --topic prompts --file -"})
 final class ProduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
