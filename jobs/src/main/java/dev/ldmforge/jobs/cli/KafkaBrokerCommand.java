@@ -35,41 +35,51 @@ final class KafkaBrokerCommand implements Callable<Integer> {
     Path dataDir;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (port < 1 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be in 1..65535, got " + port);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
         KafkaBroker broker;
         try {
-            broker = KafkaBroker.start(port, dataDir);
+            broker = KafkaBroker.launch(port, dataDir);
         } catch (IllegalStateException | IOException e) {
-            err.println("kafka-broker: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().println("kafka-broker: cannot start: " + e.getMessage());
             return 1;
         }
-        // After SIGTERM or Ctrl-C the JVM would exit 143 or 130; a clean stop is a success, hence halt(0).
+        // SIGTERM or Ctrl-C stops the broker; the JVM would then exit 143 or 130, but a clean stop is a success.
         Thread hook = new Thread(() -> {
             broker.stop();
             Runtime.getRuntime().halt(0);
         }, "kafka-broker-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf("kafka broker ready at %s in %.1f s (data %s, log %s); Ctrl-C stops it%n",
-                broker.bootstrapServers(), (System.nanoTime() - started) / 1e9, dataDir, broker.log());
-        out.flush();
-        try {
-            int status = broker.awaitExit();
-            if (broker.stopRequested()) {
-                return 0;
-            }
-            err.println("kafka-broker: the broker exited with status " + status + "; see " + broker.log());
-            return 1;
-        } catch (InterruptedException e) {
-            // In-process callers (tests) stop the command by interrupting its thread.
-            broker.stop();
-            Runtime.getRuntime().removeShutdownHook(hook);
+        String failure = serve(broker, started);
+        if (broker.stopRequested()) {
             return 0;
+        }
+        Runtime.getRuntime().removeShutdownHook(hook);
+        broker.stop();
+        if (failure == null) {
+            return 0;
+        }
+        spec.commandLine().getErr().println("kafka-broker: " + failure);
+        return 1;
+    }
+
+    /** Waits until ready, says so, then until the broker ends; returns why it ended, or null when interrupted. */
+    private String serve(KafkaBroker broker, long started) {
+        try {
+            broker.awaitReady();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("kafka broker ready at %s in %.1f s (data %s, log %s); Ctrl-C stops it%n",
+                    broker.bootstrapServers(), (System.nanoTime() - started) / 1e9, dataDir, broker.log());
+            out.flush();
+            return "the broker exited with status " + broker.awaitExit() + "; see " + broker.log();
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            // In-process callers stop the command by interrupting its thread.
+            return null;
         }
     }
 }

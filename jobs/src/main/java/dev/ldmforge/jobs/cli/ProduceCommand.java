@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.cli;
 
+import dev.ldmforge.jobs.kafka.BootstrapServers;
 import dev.ldmforge.jobs.kafka.LineProducer;
 import dev.ldmforge.jobs.kafka.Topics;
 import org.apache.kafka.common.KafkaException;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Sends a file's lines to a Kafka topic, one message each. */
@@ -53,9 +55,19 @@ final class ProduceCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--create-partitions must be at least 1, got "
                     + partitions);
         }
+        BootstrapServers servers;
+        try {
+            servers = BootstrapServers.parse(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--bootstrap-servers: " + e.getMessage());
+        }
         boolean stdin = "-".equals(file);
         if (!stdin && !Files.isRegularFile(Path.of(file))) {
             throw new ParameterException(spec.commandLine(), "--file: no such file: " + file);
+        }
+        if (!servers.anyAccepts(Duration.ofSeconds(5))) {
+            spec.commandLine().getErr().println("produce: cannot connect to Kafka at " + bootstrapServers);
+            return 1;
         }
         try {
             boolean created = Topics.createIfMissing(bootstrapServers, topic, partitions);

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +55,21 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker on {@code 127.0.0.1:port}, formatting {@code dataDir} first when new; returns once ready. */
     public static KafkaBroker start(int port, Path dataDir) throws IOException {
+        KafkaBroker broker = launch(port, dataDir);
+        try {
+            broker.awaitReady();
+        } catch (RuntimeException e) {
+            broker.stop();
+            throw e;
+        }
+        return broker;
+    }
+
+    /**
+     * Formats {@code dataDir} when new and starts the broker's JVM; returns at once (see {@link #awaitReady()}), so
+     * callers can arrange to stop it before waiting.
+     */
+    public static KafkaBroker launch(int port, Path dataDir) throws IOException {
         Path classpathFile = classpathFile();
         if (!Files.isRegularFile(classpathFile)) {
             throw new IllegalStateException("Kafka classpath file missing: " + classpathFile.toAbsolutePath()
@@ -76,15 +90,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(java, serverProperties, log);
         }
-        Process process = launch(java, List.of("kafka.Kafka", serverProperties.toString()), log);
-        KafkaBroker broker = new KafkaBroker(process, port, log);
-        try {
-            broker.awaitReady();
-        } catch (RuntimeException e) {
-            broker.stop();
-            throw e;
-        }
-        return broker;
+        return new KafkaBroker(launch(java, List.of("kafka.Kafka", serverProperties.toString()), log), port, log);
     }
 
     public String bootstrapServers() {
@@ -193,11 +199,15 @@ public final class KafkaBroker implements AutoCloseable {
                 .start();
     }
 
-    /** Waits for the listener, then until clients get cluster metadata (the broker is then up and unfenced). */
-    private void awaitReady() {
+    /**
+     * Waits for the listener, then until clients get cluster metadata (the broker is then up and unfenced). Throws
+     * {@link IllegalStateException} if the broker exits or is not ready in time.
+     */
+    public void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         // Polling the port first keeps the admin client from logging a warning per refused connection.
-        while (!accepts(port)) {
+        InetSocketAddress listener = new InetSocketAddress(HOST, port);
+        while (!BootstrapServers.accepts(listener, Duration.ofMillis(500))) {
             checkAlive(deadline);
             pause();
         }
@@ -231,15 +241,6 @@ public final class KafkaBroker implements AutoCloseable {
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT.toSeconds() + " s"
                     + tail(log));
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

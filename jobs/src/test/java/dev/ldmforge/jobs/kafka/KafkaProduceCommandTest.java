@@ -85,6 +85,19 @@ class KafkaProduceCommandTest {
 
         assertEquals(2, run("produce", "--bootstrap-servers", "127.0.0.1:1", "--topic", "t", "--file", "-",
                 "--create-partitions", "0").status);
+
+        Result malformed = run("produce", "--bootstrap-servers", "127.0.0.1", "--topic", "t", "--file", "-");
+        assertEquals(2, malformed.status);
+        assertTrue(malformed.err.contains("--bootstrap-servers: expected HOST:PORT, got '127.0.0.1'"), malformed.err);
+    }
+
+    @Test
+    void anUnreachableBrokerFailsAtOnceWithOneLine() throws Exception {
+        Result r = run("produce", "--bootstrap-servers", "127.0.0.1:" + KafkaBroker.freePort(), "--topic", "t",
+                "--file", "-");
+        assertEquals(1, r.status);
+        assertTrue(r.err.startsWith("produce: cannot connect to Kafka at 127.0.0.1:") && r.err.lines().count() == 1,
+                r.err);
     }
 
     private record Result(int status, String out, String err) {
