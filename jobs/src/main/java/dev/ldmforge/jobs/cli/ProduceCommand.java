@@ -50,7 +50,7 @@ final class ProduceCommand implements Callable<Integer> {
     int partitions;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         if (partitions < 1) {
             throw new ParameterException(spec.commandLine(), "--create-partitions must be at least 1, got "
                     + partitions);
@@ -80,12 +80,13 @@ final class ProduceCommand implements Callable<Integer> {
                 }
             }
             spec.commandLine().getOut().println("sent " + sent + " messages to topic " + topic
-                    + (created ? " (created with " + partitions + " partition" + (partitions == 1 ? "" : "s") + ")"
-                    : ""));
+                    + (created ? " (created it with " + partitions + " partition(s))" : ""));
             return 0;
         } catch (KafkaException e) {
             spec.commandLine().getErr().println("produce: " + e.getMessage());
-            return 1;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("produce: cannot read " + file + ": " + e.getMessage());
         }
+        return 1;
     }
 }

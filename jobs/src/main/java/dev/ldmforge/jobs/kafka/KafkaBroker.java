@@ -90,7 +90,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(java, serverProperties, log);
         }
-        return new KafkaBroker(launch(java, List.of("kafka.Kafka", serverProperties.toString()), log), port, log);
+        return new KafkaBroker(spawn(java, List.of("kafka.Kafka", serverProperties.toString()), log), port, log);
     }
 
     public String bootstrapServers() {
@@ -173,7 +173,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void format(List<String> java, Path serverProperties, Path log) throws IOException {
-        Process p = launch(java, List.of("kafka.tools.StorageTool", "format",
+        Process p = spawn(java, List.of("kafka.tools.StorageTool", "format",
                 "-t", Uuid.randomUuid().toString(), "-c", serverProperties.toString()), log);
         try {
             if (!p.waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -190,7 +190,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Process launch(List<String> java, List<String> mainAndArgs, Path log) throws IOException {
+    private static Process spawn(List<String> java, List<String> mainAndArgs, Path log) throws IOException {
         List<String> command = new ArrayList<>(java);
         command.addAll(mainAndArgs);
         return new ProcessBuilder(command)
