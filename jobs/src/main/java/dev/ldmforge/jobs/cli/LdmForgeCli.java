@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             Img2ImgCommand.class,
             InspectCommand.class,
             TokenizeCommand.class,
+            KafkaBrokerCommand.class,
+            ProduceCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge txt2img --model tiny --prompt \"a red circle on a blue background\" --output out.png",

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * A real S3-compatible server (S3Proxy, filesystem backend) in a child JVM on 127.0.0.1, started once per test run
- * and stopped when the JVM exits. It runs on its own classpath (services/target/s3proxy-classpath.txt) so its
+ * and stopped when the JVM exits. It runs on its own classpath (services/s3proxy/target/s3proxy-classpath.txt) so its
  * dependencies never meet Spark's. Authorization is off: tests use static dummy credentials.
  */
 public final class S3ProxyServer {
@@ -77,11 +77,11 @@ public final class S3ProxyServer {
     private static S3ProxyServer start() {
         try {
             String cpFile = System.getProperty("ldmforge.s3proxy.classpath",
-                    "../services/target/s3proxy-classpath.txt");
+                    "../services/s3proxy/target/s3proxy-classpath.txt");
             Path cp = Path.of(cpFile);
             if (!Files.isRegularFile(cp)) {
                 throw new IllegalStateException("S3Proxy classpath file missing: " + cp.toAbsolutePath()
-                        + " (build the services module: mvn -pl services generate-resources)");
+                        + " (build the services: mvn -pl services/s3proxy generate-resources)");
             }
             int port = freePort();
             Path dir = Files.createTempDirectory("ldmforge-s3proxy");
