@@ -8,7 +8,8 @@ package dev.ldmforge.schemas;
  * @param strength used for img2img requests ({@code init_image_uri} set) that give no strength (diffusers: 0.8)
  */
 public record GenerationDefaults(
-        int numInferenceSteps, double guidanceScale, int width, int height, int numImagesPerPrompt, double strength) {
+        int numInferenceSteps, double guidanceScale, int width, int height, int numImagesPerPrompt, double strength)
+        implements java.io.Serializable {
 
     public static final GenerationDefaults DIFFUSERS = new GenerationDefaults(50, 7.5, 512, 512, 1, 0.8);
 

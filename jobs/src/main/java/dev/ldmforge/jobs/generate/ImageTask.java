@@ -1,0 +1,271 @@
+package dev.ldmforge.jobs.generate;
+
+import dev.ldmforge.jobs.executor.ExecutorPipelines;
+import dev.ldmforge.jobs.images.ImageText;
+import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.jobs.storage.ObjectStore;
+import dev.ldmforge.jobs.storage.ObjectStores;
+import dev.ldmforge.runtime.pipeline.GenerationRequest;
+import dev.ldmforge.runtime.pipeline.ImageOutput;
+import dev.ldmforge.runtime.pipeline.ModelInfo;
+import dev.ldmforge.runtime.pipeline.ProgressListener;
+import dev.ldmforge.runtime.pipeline.RgbImage;
+import dev.ldmforge.runtime.pipeline.StableDiffusion;
+import dev.ldmforge.runtime.pipeline.StableDiffusionPipeline;
+import dev.ldmforge.schemas.DeadLetter;
+import dev.ldmforge.schemas.ErrorCode;
+import dev.ldmforge.schemas.GeneratedImage;
+import dev.ldmforge.schemas.ImageStatus;
+import dev.ldmforge.schemas.PromptRequest;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.resource.ResourceInformation;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The generation stage, run by each task over its partition of planned requests: images that already exist in the
+ * store become metadata rows without regenerating; the rest are generated in micro-batches on the executor's
+ * cached pipeline, written with conditional puts, and described by metadata rows. Anything that fails for one
+ * request (NaN image, unreadable init image, storage errors after retries) becomes that request's dead letter and
+ * the task goes on; only a model that cannot load fails the task.
+ */
+final class ImageTask implements MapPartitionsFunction<Row, Row> {
+    private final JobOptions options;
+    private final LongAccumulator imagesDone;
+
+    ImageTask(JobOptions options, LongAccumulator imagesDone) {
+        this.options = options;
+        this.imagesDone = imagesDone;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+        TaskContext ctx = TaskContext.get();
+        String device = assignedGpu(ctx).orElse(options.device());
+        ObjectStore store = ObjectStores.open(options.output(), options.s3());
+        ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> store.close());
+        Worker worker = new Worker(ctx, device, store);
+        int chunk = Math.max(8, options.batchSize() * 4);
+        return new Iterator<>() {
+            private Iterator<Row> current = List.<Row>of().iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && input.hasNext()) {
+                    List<PlannedRequest> requests = new ArrayList<>(chunk);
+                    while (input.hasNext() && requests.size() < chunk) {
+                        requests.add(PlannedRequest.fromRow(input.next()));
+                    }
+                    current = worker.process(requests).iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+    }
+
+    /** The GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}), as a device name. */
+    private static Optional<String> assignedGpu(TaskContext ctx) {
+        ResourceInformation gpu = ctx.resources().get("gpu").getOrElse(() -> null);
+        return gpu == null || gpu.addresses().length == 0 ? Optional.empty() : Optional.of("gpu:" + gpu.addresses()[0]);
+    }
+
+    /** One task's state: its device, store and identity for metadata rows. */
+    private final class Worker {
+        private final TaskContext ctx;
+        private final String device;
+        private final ObjectStore store;
+        private final String host = hostName();
+        private final String executorId = SparkEnv.get().executorId();
+        private int written;
+
+        Worker(TaskContext ctx, String device, ObjectStore store) {
+            this.ctx = ctx;
+            this.device = device;
+            this.store = store;
+        }
+
+        private StableDiffusion model(String name) {
+            return ExecutorPipelines.get(name, device, options.dtype(), options.attentionChunk(), options.s3(),
+                    Path.of(options.modelCacheDir()));
+        }
+
+        List<Row> process(List<PlannedRequest> requests) {
+            List<Row> out = new ArrayList<>();
+            Map<String, List<Work>> byModel = new LinkedHashMap<>();
+            Map<String, DeadLetter> dead = new LinkedHashMap<>();
+            for (PlannedRequest planned : requests) {
+                PromptRequest r = planned.request();
+                RgbImage init = null;
+                if (r.initImageUri() != null) {
+                    try {
+                        init = InitImages.read(r.initImageUri(), r.width(), r.height(), options.s3());
+                    } catch (RuntimeException e) {
+                        dead.put(r.requestId(), deadLetter(planned, ErrorCode.INVALID_INIT_IMAGE, e.getMessage()));
+                        continue;
+                    }
+                }
+                for (int index : planned.pending()) {
+                    String key = ImageKeys.of(r.requestId(), index);
+                    Optional<String> existing = store.sha256(key);
+                    if (existing.isPresent()) {
+                        // Written by an earlier attempt or run whose metadata never landed: describe, never redo.
+                        out.add(StagedOutput.image(metadata(planned, index, store.uri(key), existing.get(),
+                                ImageStatus.EXISTING, null, 0, 0, defaultInfo(r))));
+                        continue;
+                    }
+                    String modelName = r.model() != null ? r.model() : options.model();
+                    byModel.computeIfAbsent(modelName, m -> new ArrayList<>()).add(new Work(planned, index, init));
+                }
+            }
+            for (Map.Entry<String, List<Work>> e : byModel.entrySet()) {
+                generate(e.getKey(), e.getValue(), out, dead);
+            }
+            dead.values().forEach(d -> out.add(StagedOutput.deadLetter(d)));
+            return out;
+        }
+
+        private ModelInfo defaultInfo(PromptRequest r) {
+            return model(r.model() != null ? r.model() : options.model()).info();
+        }
+
+        private void generate(String modelName, List<Work> work, List<Row> out, Map<String, DeadLetter> dead) {
+            StableDiffusion model;
+            try {
+                model = model(modelName);
+            } catch (RuntimeException e) {
+                if (modelName.equals(options.model())) {
+                    throw e; // the job's own model: systemic
+                }
+                for (Work w : work) {
+                    dead.putIfAbsent(w.planned().request().requestId(), deadLetter(w.planned(), ErrorCode.UNKNOWN_MODEL,
+                            "model: " + modelName + " cannot be loaded: " + e.getMessage()));
+                }
+                return;
+            }
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize());
+            List<ImageOutput> results = generateIsolatingFailures(pipeline, work, dead);
+            for (int i = 0; i < work.size(); i++) {
+                ImageOutput image = results.get(i);
+                Work w = work.get(i);
+                if (image == null) {
+                    continue;
+                }
+                if (!image.ok()) {
+                    dead.putIfAbsent(w.planned().request().requestId(), deadLetter(w.planned(),
+                            ErrorCode.valueOf(image.failure().code()), "image " + w.index() + ": "
+                                    + image.failure().message()));
+                    continue;
+                }
+                store(w, image, model.info(), out, dead);
+            }
+        }
+
+        /** One call for the chunk; if it throws, each request alone, so one bad request cannot sink the others. */
+        private List<ImageOutput> generateIsolatingFailures(StableDiffusionPipeline pipeline, List<Work> work,
+                                                            Map<String, DeadLetter> dead) {
+            List<GenerationRequest> requests = work.stream().map(Work::toGenerationRequest).toList();
+            try {
+                return pipeline.generate(requests, ProgressListener.NONE);
+            } catch (RuntimeException batchFailure) {
+                List<ImageOutput> results = new ArrayList<>();
+                for (Work w : work) {
+                    try {
+                        results.add(pipeline.generate(List.of(w.toGenerationRequest()), ProgressListener.NONE).get(0));
+                    } catch (RuntimeException e) {
+                        results.add(null);
+                        dead.putIfAbsent(w.planned().request().requestId(), deadLetter(w.planned(),
+                                ErrorCode.GENERATION_FAILED, "image " + w.index() + ": " + e));
+                    }
+                }
+                return results;
+            }
+        }
+
+        private void store(Work w, ImageOutput image, ModelInfo info, List<Row> out, Map<String, DeadLetter> dead) {
+            PromptRequest r = w.planned().request();
+            long t0 = System.nanoTime();
+            byte[] png = Png.encode(image.image(), ImageText.of(r, w.index(), image.seed(), scheduler(r, info), info));
+            long t1 = System.nanoTime();
+            ObjectStore.PutResult put;
+            try {
+                put = store.putIfAbsent(ImageKeys.of(r.requestId(), w.index()), png, "image/png");
+            } catch (RuntimeException e) {
+                dead.putIfAbsent(r.requestId(), deadLetter(w.planned(), ErrorCode.STORAGE_FAILED,
+                        "image " + w.index() + ": " + e.getMessage()));
+                return;
+            }
+            long t2 = System.nanoTime();
+            out.add(StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
+                    put.created() ? ImageStatus.GENERATED : ImageStatus.EXISTING, image, (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, info)));
+            imagesDone.add(1);
+            written++;
+            if (options.failFirstAttempt() && ctx.attemptNumber() == 0 && written == 1) {
+                throw new IllegalStateException("injected fault: first attempt of task " + ctx.taskAttemptId()
+                        + " (partition " + ctx.partitionId() + ") fails after writing one image");
+            }
+        }
+
+        private GeneratedImage metadata(PlannedRequest planned, int index, String uri, String sha,
+                                        ImageStatus status, ImageOutput image, long encodeMs, long uploadMs,
+                                        ModelInfo info) {
+            PromptRequest r = planned.request();
+            return new GeneratedImage(r.requestId(), index, uri, sha, r.width(), r.height(), r.seed() + index,
+                    r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(), scheduler(r, info),
+                    r.strength(), r.initImageUri(), info.id(), info.weightsSha256(),
+                    image == null ? 0 : Math.round(image.timings().textEncodeMs()),
+                    image == null ? 0 : Math.round(image.timings().denoiseMs()),
+                    image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
+                    info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata());
+        }
+    }
+
+    private static String scheduler(PromptRequest r, ModelInfo info) {
+        return r.scheduler() != null ? r.scheduler() : info.schedulerClass();
+    }
+
+    static DeadLetter deadLetter(PlannedRequest planned, ErrorCode code, String message) {
+        return new DeadLetter(planned.request().requestId(), code, message, planned.original(), null,
+                planned.sourceFile(), planned.sourceRow(), null, null, null, Instant.now());
+    }
+
+    /** One image to generate: image {@code index} of a request uses seed + index, so it is its own request. */
+    private record Work(PlannedRequest planned, int index, RgbImage init) {
+        GenerationRequest toGenerationRequest() {
+            PromptRequest r = planned.request();
+            return new GenerationRequest(r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(),
+                    r.width(), r.height(), r.seed() + index, 1, r.scheduler(), init == null ? null : r.strength(),
+                    init, null);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}
