@@ -44,7 +44,7 @@ public final class Gallery {
             ul{margin:0;padding-left:1.2rem}
             .ok{color:#070;font-weight:700}.bad{color:#b00;font-weight:700}
             .note{background:#ffd;padding:.4rem .6rem}
-            .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem}
+            .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1rem;align-items:start}
             figure{margin:0;background:#fff;border:1px solid #ddd;padding:.5rem}
             figure img{display:block;width:100%;height:auto;background:#eee}
             .prompt{font-weight:600;margin:.4rem 0 .2rem;overflow-wrap:anywhere}

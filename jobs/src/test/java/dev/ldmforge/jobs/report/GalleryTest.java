@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -89,7 +90,7 @@ class GalleryTest {
     void summaryShowsEveryFieldAndFlagsUnreconciledRuns() {
         String html = Gallery.render(ReportRows.summary("tiny-sd", List.of()), List.of(), List.of(), ROOT, 10);
         for (String field : ReportRows.summary("tiny-sd", List.of()).toJsonTree().properties().stream()
-                .map(java.util.Map.Entry::getKey).toList()) {
+                .map(Map.Entry::getKey).toList()) {
             assertTrue(html.contains("<th>" + field + "</th>"), field);
         }
         assertTrue(html.contains("<th>reconciled</th><td class=\"ok\">true</td>"));
