@@ -1,0 +1,129 @@
+package dev.ldmforge.jobs.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.jobs.storage.LocalObjectStore;
+import dev.ldmforge.schemas.DeadLetter;
+import dev.ldmforge.schemas.ErrorCode;
+import dev.ldmforge.schemas.GeneratedImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Opens a real output folder's index.html in headless Chromium: every thumbnail loads and every prompt is text. The
+ * page has no scripts, so the test loads a copy with a probe script injected that writes what the browser sees into
+ * the DOM; a deliberately missing image proves the probe notices broken images.
+ */
+class GalleryBrowserTest {
+    private static final String HOSTILE = "<script>alert(1)</script> & \"q\" <img src=x onerror=alert(2)>";
+    private static final String PROBE = """
+            <script>
+            (function () {
+              // A script smuggled in by the data would call these; record instead of blocking on a dialog.
+              var dialogs = [];
+              window.alert = window.confirm = window.prompt = function (m) { dialogs.push(String(m)); };
+              var tries = 0;
+              function report() {
+                var imgs = Array.prototype.slice.call(document.images);
+                if (imgs.some(function (i) { return !i.complete; }) && tries++ < 40) { setTimeout(report, 100); return; }
+                var result = {
+                  images: imgs.map(function (i) { return [i.getAttribute('src'), i.naturalWidth]; }),
+                  prompts: Array.prototype.map.call(document.querySelectorAll('.prompt'),
+                      function (e) { return e.textContent; }),
+                  scripts: document.scripts.length,
+                  dialogs: dialogs,
+                  errors: Array.prototype.map.call(document.querySelectorAll('.dead-letters tbody td:nth-child(4)'),
+                      function (e) { return e.textContent; })
+                };
+                var out = document.createElement('pre');
+                out.id = 'probe';
+                out.textContent = encodeURIComponent(JSON.stringify(result));
+                document.body.appendChild(out);
+              }
+              window.addEventListener('load', function () { setTimeout(report, 100); });
+            })();
+            </script>
+            """;
+    private static final Pattern PROBE_OUTPUT = Pattern.compile("<pre id=\"probe\">([^<]*)</pre>");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyThumbnailLoadsAndEveryPromptIsText() throws Exception {
+        Path output = Files.createDirectories(dir.resolve("out"));
+        List<GeneratedImage> rows = new ArrayList<>();
+        try (LocalObjectStore store = new LocalObjectStore(output)) {
+            rows.add(stored(store, "images/3f/r-b_0.png", "r-b", 0, "a red circle on a blue background", 16, 8));
+            rows.add(stored(store, "images/3f/r-a_1.png", "r-a", 1, HOSTILE, 8, 8));
+            rows.add(stored(store, "images/a0/r-a_0.png", "r-a", 0, "赤い猫 — café «naïve» 🐱", 24, 16));
+        }
+        List<DeadLetter> deadLetters = List.of(
+                ReportRows.fileDeadLetter("prompts.jsonl", 4, ErrorCode.BLANK_PROMPT, HOSTILE),
+                ReportRows.kafkaDeadLetter("prompts", 0, 17, ErrorCode.MALFORMED_JSON, "record: not JSON"));
+        String html = Gallery.render(ReportRows.summary("tiny-sd", List.of("ldmforge", "generate")), rows,
+                deadLetters, output.toString(), Gallery.DEFAULT_LIMIT);
+        Files.writeString(output.resolve("index.html"), html, StandardCharsets.UTF_8);
+        assertFalse(html.toLowerCase().contains("<script"), "the page itself has no scripts");
+
+        // The copy sits beside index.html so its relative links resolve the same; one extra image is missing.
+        Path probed = output.resolve("probe.html");
+        Files.writeString(probed, html.replace("<head>\n", "<head>\n" + PROBE).replace("</body>",
+                "<img src=\"images/00/missing.png\" width=\"8\" height=\"8\" alt=\"control\">\n</body>"),
+                StandardCharsets.UTF_8);
+        JsonNode result = probe(HeadlessChromium.dumpDom(probed, dir));
+
+        List<String> loaded = new ArrayList<>();
+        List<String> broken = new ArrayList<>();
+        for (JsonNode image : result.get("images")) {
+            (image.get(1).asInt() > 0 ? loaded : broken).add(image.get(0).asText() + " " + image.get(1).asInt());
+        }
+        assertEquals(List.of("images/a0/r-a_0.png 24", "images/3f/r-a_1.png 8", "images/3f/r-b_0.png 16"),
+                loaded, "every thumbnail loads, at its PNG's width, in request_id/image_index order");
+        assertEquals(List.of("images/00/missing.png 0"), broken, "the probe sees a missing image as broken");
+        assertEquals(List.of("赤い猫 — café «naïve» 🐱", HOSTILE, "a red circle on a blue background"),
+                texts(result.get("prompts")), "prompts are shown as text, exactly");
+        assertEquals(List.of(HOSTILE, "record: not JSON"), texts(result.get("errors")),
+                "dead-letter messages are shown as text");
+        assertEquals(1, result.get("scripts").asInt(), "no script but the probe: nothing in the data became markup");
+        assertEquals(0, result.get("dialogs").size(), "no script from the data ran: " + result.get("dialogs"));
+    }
+
+    private static GeneratedImage stored(LocalObjectStore store, String key, String requestId, int index,
+                                         String prompt, int width, int height) {
+        byte[] rgb = new byte[width * height * 3];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (byte) (i * 7 + index * 50);
+        }
+        String uri = store.putIfAbsent(key, Png.encode(width, height, rgb, Map.of("prompt", prompt)), "image/png")
+                .uri();
+        return ReportRows.image(uri, requestId, index, prompt, width, height);
+    }
+
+    private static JsonNode probe(String dom) throws Exception {
+        Matcher m = PROBE_OUTPUT.matcher(dom);
+        assertTrue(m.find(), "the probe wrote no result; DOM:\n" + dom.substring(0, Math.min(dom.length(), 3000)));
+        return JsonMapper.builder().build().readTree(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(node -> out.add(node.asText()));
+        return out;
+    }
+}
