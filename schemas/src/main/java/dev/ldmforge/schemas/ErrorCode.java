@@ -29,5 +29,8 @@ public enum ErrorCode {
     NAN_IMAGE,
     STORAGE_FAILED,
     MESSAGE_TOO_LARGE,
-    DUPLICATE_REQUEST
+    DUPLICATE_REQUEST,
+    // Reading batch datasets (appended: Avro writes enums by index)
+    MALFORMED_CSV,
+    UNREADABLE_FILE
 }
