@@ -27,9 +27,13 @@ public enum ErrorCode {
     UNKNOWN_MODEL,
     GENERATION_FAILED,
     NAN_IMAGE,
-    BLACK_IMAGE,
-    INVALID_INIT_IMAGE,
     STORAGE_FAILED,
     MESSAGE_TOO_LARGE,
-    DUPLICATE_REQUEST
+    DUPLICATE_REQUEST,
+    // Reading batch datasets (appended: Avro writes enums by index)
+    MALFORMED_CSV,
+    UNREADABLE_FILE,
+    // Generation outcomes added after the first release of the schema
+    BLACK_IMAGE,
+    INVALID_INIT_IMAGE
 }

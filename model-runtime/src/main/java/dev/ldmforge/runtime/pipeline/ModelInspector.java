@@ -46,6 +46,11 @@ public final class ModelInspector {
         }
     }
 
+    /** diffusers' default image size for a model, from its configs alone: UNet sample_size × VAE scale factor. */
+    public static int defaultImageSize(String model, LoadOptions options) {
+        return inspect(model, options, true).defaultImageSize();
+    }
+
     private static Map<String, Map<String, Long>> storedDtypes(String model, LoadOptions options) {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(model), options.checkpoint())) {
@@ -100,7 +105,8 @@ public final class ModelInspector {
                 ordered("prediction_type", sched.predictionType().configName(),
                         "num_train_timesteps", scheduler.integer("num_train_timesteps", 1000),
                         "beta_schedule", scheduler.string("beta_schedule", "linear"))));
-        return new ModelReport(model, StableDiffusion.family(text), configOnly, hash, components);
+        return new ModelReport(model, StableDiffusion.family(text), configOnly, hash,
+                StableDiffusion.defaultImageSize(unet, vae), components);
     }
 
     private static Map<String, Object> ordered(Object... keyValues) {

@@ -4,10 +4,10 @@ import java.util.Map;
 
 /**
  * What {@code ldmforge inspect} prints: the detected family, each component's architecture, parameter count and
- * stored dtypes, and the weights hash (null when only the configs were read).
+ * stored dtypes, the weights hash (null when only the configs were read) and diffusers' default image size.
  */
 public record ModelReport(String model, String family, boolean configOnly, String weightsSha256,
-                          Map<String, Component> components) {
+                          int defaultImageSize, Map<String, Component> components) {
 
     /**
      * @param storedDtypes tensors per stored dtype in the weight files (empty for config-only and built-in models)

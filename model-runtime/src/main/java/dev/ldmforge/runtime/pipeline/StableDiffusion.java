@@ -56,9 +56,9 @@ public final class StableDiffusion implements AutoCloseable {
         this.weights = weights;
         this.parameters = parameters;
         SchedulerFactory defaults = SchedulerFactory.of(schedulerConfig, null);
-        int scale = vaeScaleFactor(vae);
         this.info = new ModelInfo(id, family(textEncoder.config()), hash(parameters), target.deviceName(),
-                target.dtypeName(), defaultSize(unet, scale), defaultSize(unet, scale),
+                target.dtypeName(), defaultImageSize(unet.config(), vae.config()),
+                defaultImageSize(unet.config(), vae.config()),
                 defaults.config().schedulerClass().className(), defaults.config().predictionType().configName());
     }
 
@@ -131,13 +131,13 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     /** diffusers' default image size: the UNet's sample_size in pixels (512 when the config does not say). */
-    private static int defaultSize(UNet2DConditionModel unet, int scale) {
-        return unet.config().sampleSize() > 0 ? unet.config().sampleSize() * scale : 512;
+    static int defaultImageSize(UNet2DConditionConfig unet, AutoencoderKLConfig vae) {
+        return unet.sampleSize() > 0 ? unet.sampleSize() * vaeScaleFactor(vae) : 512;
     }
 
     /** Pixels per latent: the VAE halves the size at every level but the last. */
-    static int vaeScaleFactor(AutoencoderKL vae) {
-        return 1 << (vae.config().blockOutChannels().length - 1);
+    static int vaeScaleFactor(AutoencoderKLConfig vae) {
+        return 1 << (vae.blockOutChannels().length - 1);
     }
 
     /** OpenAI CLIP (SD 1.x) uses quick_gelu; OpenCLIP as diffusers ships it for SD 2.x uses gelu. */

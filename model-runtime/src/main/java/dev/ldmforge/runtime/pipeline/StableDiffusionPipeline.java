@@ -112,7 +112,7 @@ public final class StableDiffusionPipeline {
     }
 
     private long[] latentShape(int width, int height, int n) {
-        int f = StableDiffusion.vaeScaleFactor(model.vae());
+        int f = StableDiffusion.vaeScaleFactor(model.vae().config());
         return new long[] {n, model.unet().config().inChannels(), height / f, width / f};
     }
 

@@ -1,0 +1,256 @@
+package dev.ldmforge.jobs.generate;
+
+import dev.ldmforge.jobs.input.PromptDatasets;
+import dev.ldmforge.jobs.report.Gallery;
+import dev.ldmforge.jobs.report.JobSummary;
+import dev.ldmforge.jobs.storage.ObjectStore;
+import dev.ldmforge.jobs.storage.ObjectStores;
+import dev.ldmforge.schemas.DeadLetter;
+import dev.ldmforge.schemas.ErrorCode;
+import dev.ldmforge.schemas.GeneratedImage;
+import dev.ldmforge.schemas.ImageStatus;
+import dev.ldmforge.schemas.SparkRows;
+import dev.ldmforge.schemas.SparkSchemas;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * The batch job: prompts in, images + metadata + dead letters + summary + gallery out. Every input record ends as
+ * images or as a dead letter; images are keyed by request id and index and written conditionally, so reruns skip
+ * what exists and retries never duplicate; metadata and dead letters go through Spark's output commit protocol.
+ */
+public final class GenerateJob {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
+    private static final String REQUEST_ID = "request.request_id";
+
+    private final SparkSession spark;
+    private final JobOptions options;
+    private final int partitions;
+    private final PrintStream out;
+
+    public GenerateJob(SparkSession spark, JobOptions options, int partitions, PrintStream out) {
+        this.spark = spark;
+        this.options = options;
+        this.partitions = partitions;
+        this.out = out;
+    }
+
+    public JobSummary run(List<String> command, Map<String, String> config) {
+        Instant started = Instant.now();
+        OutputLayout layout = OutputLayout.of(options.output());
+        LOG.info("generate: model {} on {} ({}), batch size {}, {} partitions, prompts {}, output {}",
+                options.model(), options.device(), options.dtype(), options.batchSize(), partitions,
+                options.prompts(), layout.root());
+        try (ObjectStore store = ObjectStores.open(layout.root(), options.s3())) {
+            checkWritable(store, layout);
+
+            describe("read and validate prompts");
+            Dataset<Row> validated = PromptDatasets.validate(
+                    PromptDatasets.read(spark, OutputLayout.hadoopInput(options.prompts())),
+                    options.defaults(), options.unknownFields()).persist(StorageLevel.MEMORY_AND_DISK());
+            long read = validated.count();
+            Dataset<Row> accepted = PromptDatasets.accepted(validated);
+            long valid = accepted.count();
+
+            // The first occurrence of a request id wins; later ones are dead letters, never silently merged.
+            Dataset<Row> ranked = accepted.withColumn("_rank", row_number().over(
+                    Window.partitionBy(col(PromptDatasets.REQUEST_ID)).orderBy(col(PromptDatasets.SOURCE_FILE),
+                            col(PromptDatasets.SOURCE_ROW))));
+            Dataset<Row> unique = ranked.filter(col("_rank").equalTo(1)).drop("_rank")
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> duplicates = ranked.filter(col("_rank").gt(1)).drop("_rank");
+
+            describe("plan: skip images already in metadata");
+            Dataset<Row> images = unique.withColumn("image_index", explode(sequence(lit(0),
+                    col("request.num_images_per_prompt").minus(1))));
+            Dataset<Row> pending = images.join(existingImageKeys(layout),
+                    images.col(PromptDatasets.REQUEST_ID).equalTo(col("_done_id"))
+                            .and(images.col("image_index").equalTo(col("_done_index"))), "left_anti");
+            long totalImages = images.count();
+            long pendingImages = pending.count();
+            Dataset<Row> planned = pending.groupBy(col(PromptDatasets.REQUEST_ID))
+                    .agg(first(col(PromptDatasets.REQUEST)).as("request"),
+                            sort_array(collect_list(col("image_index"))).as("pending"),
+                            first(col(PromptDatasets.ORIGINAL)).as("original"),
+                            first(col(PromptDatasets.SOURCE_FILE)).as("source_file"),
+                            first(col(PromptDatasets.SOURCE_ROW)).as("source_row"))
+                    .select("request", "pending", "original", "source_file", "source_row")
+                    .repartition(partitions, col(REQUEST_ID));
+
+            describe("generate " + pendingImages + " images with " + options.model());
+            String staging = layout.hadoop(OutputLayout.STAGING + "/" + UUID.randomUUID());
+            LongAccumulator done = spark.sparkContext().longAccumulator("images");
+            out.printf("generate: %d prompts read, %d valid, %d images to generate (%d already present)%n", read,
+                    valid, pendingImages, totalImages - pendingImages);
+            try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
+                planned.mapPartitions(new ImageTask(options, done), Encoders.row(StagedOutput.SCHEMA))
+                        .write().mode(SaveMode.ErrorIfExists).parquet(staging);
+            }
+            Dataset<Row> staged = spark.read().parquet(staging).persist(StorageLevel.MEMORY_AND_DISK());
+
+            describe("commit metadata and dead letters");
+            Dataset<Row> newImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE)).select("image.*");
+            newImages.write().mode(SaveMode.Append).parquet(layout.hadoop(OutputLayout.METADATA));
+            Dataset<Row> generationDead = staged.filter(col("kind").equalTo(StagedOutput.DEAD))
+                    .select("dead_letter.*");
+            Dataset<Row> deadLetters = PromptDatasets.deadLetters(validated, started)
+                    .union(duplicateDeadLetters(duplicates, started))
+                    .union(generationDead).persist(StorageLevel.MEMORY_AND_DISK());
+            newDeadLetters(deadLetters, layout).write().mode(SaveMode.Append)
+                    .parquet(layout.hadoop(OutputLayout.DEAD_LETTER));
+
+            long generated = newImages.filter(col("status").equalTo(ImageStatus.GENERATED.name())).count();
+            long existingInStore = newImages.count() - generated;
+            long deadLettered = deadLetters.count();
+            Dataset<Row> failedIds = generationDead.select(col("request_id").as("_failed_id")).distinct();
+            Dataset<Row> good = unique.join(failedIds, unique.col(PromptDatasets.REQUEST_ID).equalTo(
+                    col("_failed_id")), "left_anti");
+            long generatedRequests = good.count();
+            Row imageSum = good.agg(sum(col("request.num_images_per_prompt"))).first();
+            long expectedImages = imageSum.isNullAt(0) ? 0 : imageSum.getLong(0);
+            Map<String, Long> byCode = new LinkedHashMap<>();
+            for (Row r : deadLetters.groupBy("error_code").count().collectAsList()) {
+                byCode.put(r.getString(0), r.getLong(1));
+            }
+
+            JobSummary summary = new JobSummary(read, valid, generated, generatedRequests,
+                    totalImages - pendingImages + existingInStore, deadLettered, expectedImages, options.model(),
+                    modelHash(layout), options.device(), options.dtype(), options.batchSize(), partitions,
+                    spark.sparkContext().applicationId(), started, Instant.now(), command, config, byCode);
+            store.put(OutputLayout.SUMMARY, summary.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
+            store.put(OutputLayout.GALLERY, gallery(summary, layout).getBytes(StandardCharsets.UTF_8),
+                    Gallery.CONTENT_TYPE);
+            staged.unpersist();
+            deleteQuietly(staging);
+            store.put(OutputLayout.STAGING + "/.keep", new byte[0], "text/plain");
+            validated.unpersist();
+            unique.unpersist();
+            deadLetters.unpersist();
+            return summary;
+        }
+    }
+
+    private void describe(String what) {
+        spark.sparkContext().setJobDescription("ldmforge generate: " + what);
+    }
+
+    /** Fails the job up front, with one clear message, when the output cannot be written. */
+    private static void checkWritable(ObjectStore store, OutputLayout layout) {
+        try {
+            store.put(OutputLayout.STAGING + "/.keep", new byte[0], "text/plain");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("output " + layout.root() + " is not writable: " + e.getMessage(), e);
+        }
+    }
+
+    /** (request_id, image_index) of every image earlier runs recorded. */
+    private Dataset<Row> existingImageKeys(OutputLayout layout) {
+        if (!exists(layout.hadoop(OutputLayout.METADATA))) {
+            return spark.createDataFrame(List.of(), new org.apache.spark.sql.types.StructType()
+                    .add("_done_id", "string").add("_done_index", "int"));
+        }
+        return spark.read().schema(SparkSchemas.GENERATED_IMAGE).parquet(layout.hadoop(OutputLayout.METADATA))
+                .select(col("request_id").as("_done_id"), col("image_index").as("_done_index")).distinct();
+    }
+
+    /** Dead letters not already recorded by an earlier run of the same dataset (same source, code and id). */
+    private Dataset<Row> newDeadLetters(Dataset<Row> deadLetters, OutputLayout layout) {
+        if (!exists(layout.hadoop(OutputLayout.DEAD_LETTER))) {
+            return deadLetters;
+        }
+        Dataset<Row> old = spark.read().schema(SparkSchemas.DEAD_LETTER).parquet(layout.hadoop(OutputLayout.DEAD_LETTER))
+                .select(deadLetterKey().as("_old_key")).distinct();
+        return deadLetters.join(old, deadLetterKey().eqNullSafe(col("_old_key")), "left_anti");
+    }
+
+    private static Column deadLetterKey() {
+        return struct(col("source_file"), col("source_row"), col("topic"), col("partition"), col("offset"),
+                col("request_id"), col("error_code"));
+    }
+
+    private static Dataset<Row> duplicateDeadLetters(Dataset<Row> duplicates, Instant failedAt) {
+        return duplicates.map((MapFunction<Row, Row>) row -> SparkRows.toRow(new DeadLetter(
+                        row.getAs(PromptDatasets.REQUEST_ID), ErrorCode.DUPLICATE_REQUEST,
+                        "request_id: " + row.getAs(PromptDatasets.REQUEST_ID) + " appears more than once in the "
+                                + "dataset; the first occurrence (by file and row) is generated",
+                        row.getAs(PromptDatasets.ORIGINAL), null, row.getAs(PromptDatasets.SOURCE_FILE),
+                        row.getAs(PromptDatasets.SOURCE_ROW), null, null, null, failedAt)),
+                Encoders.row(SparkSchemas.DEAD_LETTER));
+    }
+
+    private String modelHash(OutputLayout layout) {
+        if (!exists(layout.hadoop(OutputLayout.METADATA))) {
+            return null;
+        }
+        List<Row> rows = spark.read().schema(SparkSchemas.GENERATED_IMAGE).parquet(layout.hadoop(OutputLayout.METADATA))
+                .filter(col("model_id").equalTo(options.model())).select("model_hash").limit(1).collectAsList();
+        return rows.isEmpty() ? null : rows.get(0).getString(0);
+    }
+
+    private String gallery(JobSummary summary, OutputLayout layout) {
+        List<GeneratedImage> images = spark.read().schema(SparkSchemas.GENERATED_IMAGE)
+                .parquet(layout.hadoop(OutputLayout.METADATA))
+                .orderBy(col("request_id"), col("image_index")).limit(Gallery.DEFAULT_LIMIT + 1).collectAsList()
+                .stream().map(r -> SparkRows.fromRow(r, GeneratedImage.class)).toList();
+        List<DeadLetter> dead = exists(layout.hadoop(OutputLayout.DEAD_LETTER))
+                ? spark.read().schema(SparkSchemas.DEAD_LETTER).parquet(layout.hadoop(OutputLayout.DEAD_LETTER))
+                .limit(Gallery.DEFAULT_LIMIT + 1).collectAsList().stream()
+                .map(r -> SparkRows.fromRow(r, DeadLetter.class)).toList()
+                : List.of();
+        return Gallery.render(summary, images, dead, layout.root(), Gallery.DEFAULT_LIMIT);
+    }
+
+    private boolean exists(String hadoopPath) {
+        try {
+            Path p = new Path(hadoopPath);
+            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + hadoopPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteQuietly(String hadoopPath) {
+        try {
+            FileSystem fs = FileSystem.get(URI.create(hadoopPath), spark.sparkContext().hadoopConfiguration());
+            fs.delete(new Path(hadoopPath), true);
+        } catch (IOException e) {
+            LOG.warn("could not delete staging folder {}: {}", hadoopPath, e.getMessage());
+        }
+    }
+}
