@@ -74,7 +74,7 @@ public final class PromptValidator {
         }
         checkLength("prompt", prompt);
         String negativePrompt = f.string("negative_prompt");
-        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        negativePrompt = negativePrompt == null ? defaults.negativePrompt() : negativePrompt;
         checkLength("negative_prompt", negativePrompt);
         int steps = (int) integer(f, "num_inference_steps", defaults.numInferenceSteps(), 1, 1000, 1,
                 ErrorCode.INVALID_STEPS);
@@ -88,7 +88,7 @@ public final class PromptValidator {
                 : integer(f, "seed", 0, 0, Long.MAX_VALUE, 1, ErrorCode.INVALID_SEED);
         int numImages = (int) integer(f, "num_images_per_prompt", defaults.numImagesPerPrompt(), 1, 64, 1,
                 ErrorCode.INVALID_NUM_IMAGES);
-        String scheduler = scheduler(f);
+        String scheduler = scheduler(f, defaults.scheduler());
         String model = f.optionalText("model");
         String initImageUri = f.optionalText("init_image_uri");
         Double strength = !f.absent("strength")
@@ -157,8 +157,11 @@ public final class PromptValidator {
         return d;
     }
 
-    private static String scheduler(RawFields f) throws InvalidRecordException {
+    private static String scheduler(RawFields f, String fallback) throws InvalidRecordException {
         String scheduler = f.optionalText("scheduler");
+        if (scheduler == null) {
+            scheduler = fallback;
+        }
         if (scheduler == null) {
             return null;
         }

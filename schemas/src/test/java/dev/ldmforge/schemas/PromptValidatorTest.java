@@ -151,7 +151,7 @@ class PromptValidatorTest {
                 () -> new PromptValidator(GenerationDefaults.DIFFUSERS.withSize(500, 512)));
         assertTrue(e.getMessage().contains("width: 500"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new PromptValidator(
-                new GenerationDefaults(50, 7.5, 512, 512, 1, 0.0)));
+                new GenerationDefaults(50, 7.5, 512, 512, 1, 0.0, null, "")));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.cli;
 
+import dev.ldmforge.jobs.generate.GenerateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Generate images from text with Latent Diffusion Models (Stable Diffusion 1.x/2.x) at dataset "
                 + "scale, on Spark and DJL.",
         subcommands = {
+            GenerateCommand.class,
             Txt2ImgCommand.class,
             Img2ImgCommand.class,
             InspectCommand.class,
@@ -19,6 +21,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
+            "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",
             "  ./ldmforge txt2img --model tiny --prompt \"a red circle on a blue background\" --output out.png",
             "  ./ldmforge inspect --model /models/stable-diffusion-v1-5",
             "  ./ldmforge help txt2img"})

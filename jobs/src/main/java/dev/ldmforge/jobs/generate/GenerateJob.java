@@ -132,7 +132,7 @@ public final class GenerateJob {
             Dataset<Row> deadLetters = PromptDatasets.deadLetters(validated, started)
                     .union(duplicateDeadLetters(duplicates, started))
                     .union(generationDead).persist(StorageLevel.MEMORY_AND_DISK());
-            newDeadLetters(deadLetters, layout).write().mode(SaveMode.Append)
+            newDeadLetters(deadLetters, layout).coalesce(1).write().mode(SaveMode.Append)
                     .parquet(layout.hadoop(OutputLayout.DEAD_LETTER));
 
             long generated = newImages.filter(col("status").equalTo(ImageStatus.GENERATED.name())).count();
@@ -157,8 +157,7 @@ public final class GenerateJob {
             store.put(OutputLayout.GALLERY, gallery(summary, layout).getBytes(StandardCharsets.UTF_8),
                     Gallery.CONTENT_TYPE);
             staged.unpersist();
-            deleteQuietly(staging);
-            store.put(OutputLayout.STAGING + "/.keep", new byte[0], "text/plain");
+            deleteQuietly(layout.hadoop(OutputLayout.STAGING));
             validated.unpersist();
             unique.unpersist();
             deadLetters.unpersist();
@@ -173,7 +172,7 @@ public final class GenerateJob {
     /** Fails the job up front, with one clear message, when the output cannot be written. */
     private static void checkWritable(ObjectStore store, OutputLayout layout) {
         try {
-            store.put(OutputLayout.STAGING + "/.keep", new byte[0], "text/plain");
+            store.put(OutputLayout.STAGING + "/.write-check", new byte[0], "text/plain");
         } catch (RuntimeException e) {
             throw new IllegalStateException("output " + layout.root() + " is not writable: " + e.getMessage(), e);
         }

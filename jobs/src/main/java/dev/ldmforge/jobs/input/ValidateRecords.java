@@ -24,29 +24,18 @@ final class ValidateRecords implements MapPartitionsFunction<Row, Row> {
     private static final int READ_ERROR_CODE = PromptDatasets.RECORDS.fieldIndex(PromptDatasets.READ_ERROR_CODE);
     private static final int READ_ERROR = PromptDatasets.RECORDS.fieldIndex(PromptDatasets.READ_ERROR);
 
-    private final int steps;
-    private final double guidance;
-    private final int width;
-    private final int height;
-    private final int images;
-    private final double strength;
+    private final GenerationDefaults defaults;
     private final UnknownFields policy;
 
     ValidateRecords(GenerationDefaults defaults, UnknownFields policy) {
         new PromptValidator(defaults, policy); // refuses bad defaults here, on the driver, not in every task
-        this.steps = defaults.numInferenceSteps();
-        this.guidance = defaults.guidanceScale();
-        this.width = defaults.width();
-        this.height = defaults.height();
-        this.images = defaults.numImagesPerPrompt();
-        this.strength = defaults.strength();
+        this.defaults = defaults;
         this.policy = policy;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
-        PromptValidator validator =
-                new PromptValidator(new GenerationDefaults(steps, guidance, width, height, images, strength), policy);
+        PromptValidator validator = new PromptValidator(defaults, policy);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {

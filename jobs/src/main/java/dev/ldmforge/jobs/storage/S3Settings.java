@@ -38,6 +38,24 @@ public record S3Settings(String endpoint, String region, boolean pathStyle, int 
         return new S3Settings(blankToNull(endpoint), blankToNull(region), pathStyle, attempts);
     }
 
+    /**
+     * The same addressing for Hadoop's S3A connector (Spark's Parquet reads and writes), as {@code spark.hadoop.*}
+     * settings; credentials stay with S3A's own provider chain.
+     */
+    public Map<String, String> sparkHadoopConf() {
+        Map<String, String> conf = new java.util.LinkedHashMap<>();
+        if (endpoint != null) {
+            conf.put("spark.hadoop.fs.s3a.endpoint", endpoint);
+            conf.put("spark.hadoop.fs.s3a.connection.ssl.enabled", Boolean.toString(endpoint.startsWith("https")));
+        }
+        if (region != null) {
+            conf.put("spark.hadoop.fs.s3a.endpoint.region", region);
+        }
+        conf.put("spark.hadoop.fs.s3a.path.style.access", Boolean.toString(pathStyle));
+        conf.put("spark.hadoop.fs.s3a.attempts.maximum", Integer.toString(maxAttempts));
+        return conf;
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }

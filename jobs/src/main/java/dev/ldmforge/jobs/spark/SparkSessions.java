@@ -1,0 +1,44 @@
+package dev.ldmforge.jobs.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Map;
+
+/**
+ * Builds the session for a job. Under spark-submit the master and confs come from spark-submit; from the
+ * {@code ldmforge} CLI the master defaults to {@code local[*]}. Local masters bind to 127.0.0.1, and executors always
+ * run DJL offline.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    /** @param master the --master option, or null to take spark-submit's (spark.master) or else local[*] */
+    public static SparkSession create(String appName, String master, Map<String, String> conf) {
+        SparkConf sc = new SparkConf(true).setAppName(appName);
+        String effective = master != null ? master : sc.get("spark.master", "local[*]");
+        sc.setMaster(effective);
+        if (effective.startsWith("local")) {
+            sc.setIfMissing("spark.driver.host", "127.0.0.1");
+            sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            sc.setIfMissing("spark.ui.enabled", "false");
+        }
+        String djl = "-Dai.djl.offline=true";
+        String executorOptions = sc.get("spark.executor.extraJavaOptions", "");
+        if (!executorOptions.contains("ai.djl.offline")) {
+            sc.set("spark.executor.extraJavaOptions", (executorOptions + " " + djl).trim());
+        }
+        conf.forEach(sc::set);
+        return SparkSession.builder().config(sc).getOrCreate();
+    }
+
+    /** Parses repeated {@code --conf key=value} options. */
+    public static Map.Entry<String, String> parseConf(String keyValue) {
+        int eq = keyValue.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--conf expects key=value, got " + keyValue);
+        }
+        return Map.entry(keyValue.substring(0, eq).trim(), keyValue.substring(eq + 1));
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ldmforge.jobs.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ldmforge.jobs.cli.LdmForgeCli;
+import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.jobs.testing.FaultInjectingProxy;
+import dev.ldmforge.jobs.testing.S3ProxyServer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The batch job end to end in Spark local mode with the tiny model: local and S3 outputs, bad rows of every kind,
+ * reruns, task retries and a flaky S3. One session for the class; {@code local[2,3]} lets failed tasks retry.
+ */
+class GenerateJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SparkSession spark;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().master("local[2,3]").appName("GenerateJobTest")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private static int generate(String... args) {
+        List<String> all = new ArrayList<>(List.of("generate", "--steps", "2", "--partitions", "2"));
+        all.addAll(List.of(args));
+        return LdmForgeCli.commandLine().execute(all.toArray(String[]::new));
+    }
+
+    private static JsonNode summary(Path out) throws IOException {
+        return JSON.readTree(out.resolve("_SUMMARY.json").toFile());
+    }
+
+    private static List<Path> pngs(Path out) throws IOException {
+        try (Stream<Path> files = Files.walk(out.resolve("images"))) {
+            return files.filter(p -> p.toString().endsWith(".png")).toList();
+        }
+    }
+
+    private static Dataset<Row> metadata(String out) {
+        return spark.read().parquet(out + "/metadata");
+    }
+
+    private static void assertOneRowPerImage(Dataset<Row> metadata, long images) {
+        assertEquals(images, metadata.count(), "metadata rows");
+        assertEquals(images, metadata.select("request_id", "image_index").distinct().count(), "distinct images");
+    }
+
+    @Test
+    void goodDatasetToALocalFolderThenARerunSkipsEverything() throws IOException {
+        Path out = dir.resolve("out");
+        Path prompts = Path.of("../schemas/examples/prompts.jsonl");
+        assertEquals(0, generate("--prompts", prompts.toString(), "--output", out.toString()));
+        JsonNode s = summary(out);
+        assertEquals(12, s.get("read").asLong());
+        assertEquals(12, s.get("valid").asLong());
+        assertEquals(12, s.get("generated").asLong());
+        assertEquals(0, s.get("dead_lettered").asLong());
+        assertTrue(s.get("reconciled").asBoolean());
+        assertEquals("tiny", s.get("model_id").asText());
+        List<Path> images = pngs(out);
+        assertEquals(12, images.size());
+        Map<String, String> text = Png.readText(Files.readAllBytes(images.get(0)));
+        assertTrue(text.containsKey("prompt") && text.get("num_inference_steps").equals("2"), text.toString());
+        assertOneRowPerImage(metadata(out.toString()), 12);
+        assertTrue(Files.readString(out.resolve("index.html")).contains("<img"));
+
+        assertEquals(0, generate("--prompts", prompts.toString(), "--output", out.toString()));
+        JsonNode again = summary(out);
+        assertEquals(0, again.get("generated").asLong());
+        assertEquals(12, again.get("skipped_existing").asLong());
+        assertTrue(again.get("reconciled").asBoolean());
+        assertOneRowPerImage(metadata(out.toString()), 12);
+        assertEquals(12, pngs(out).size());
+    }
+
+    @Test
+    void everyBadRowBecomesADeadLetterAndCountsReconcile() throws IOException {
+        Path in = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(in.resolve("a.jsonl"), String.join("\n",
+                "{\"prompt\": \"a red circle\", \"request_id\": \"good-1\", \"num_images_per_prompt\": 2}",
+                "{\"prompt\": null}",
+                "{\"prompt\": \"   \"}",
+                "{\"prompt\": \"x\", \"num_inference_steps\": -3}",
+                "{\"prompt\": \"x\", \"num_inference_steps\": 100000}",
+                "{\"prompt\": \"x\", \"width\": 100}",
+                "{\"prompt\": \"x\", \"scheduler\": \"k_lms_turbo\"}",
+                "{\"prompt\": \"x\", \"num_images_per_prompt\": 5000}",
+                "{\"prompt\": \"x\", \"guidance_scale\": \"lots\"}",
+                "{\"prompt\": \"x\", \"request_id\": \"good-1\"}",
+                "{\"prompt\": \"unterminated",
+                "{\"prompt\": \"a blue square\", \"extra_column\": 1}") + "\n");
+        Files.writeString(in.resolve("empty.jsonl"), "");
+        Files.write(in.resolve("garbage.jsonl"), new byte[] {0, (byte) 0xff, 0x13, 0x37, 0, 0, 1});
+        Path out = dir.resolve("out");
+        generate("--prompts", in.toString(), "--output", out.toString());
+        JsonNode s = summary(out);
+        long read = s.get("read").asLong();
+        assertEquals(s.get("generated_requests").asLong() + s.get("dead_lettered").asLong(), read);
+        assertTrue(s.get("reconciled").asBoolean());
+        assertEquals(2, s.get("generated_requests").asLong(), "good-1 and the blue square");
+        assertEquals(3, s.get("images").asLong());
+        assertEquals(3, pngs(out).size());
+        JsonNode codes = s.get("dead_letters_by_code");
+        for (String code : List.of("MISSING_FIELD", "BLANK_PROMPT", "INVALID_STEPS", "INVALID_WIDTH",
+                "UNKNOWN_SCHEDULER", "INVALID_NUM_IMAGES", "WRONG_TYPE", "DUPLICATE_REQUEST", "MALFORMED_JSON")) {
+            assertTrue(codes.has(code), code + " in " + codes);
+        }
+        Dataset<Row> dead = spark.read().parquet(out + "/dead-letter");
+        assertEquals(s.get("dead_lettered").asLong(), dead.count());
+        assertEquals(0, dead.filter("error_message is null or error_code is null").count());
+    }
+
+    @Test
+    void aTaskThatFailsOnItsFirstAttemptLeavesExactlyOneImageAndRowPerRequest() throws IOException {
+        Path out = dir.resolve("out");
+        assertEquals(0, generate("--prompts", "../schemas/examples/prompts.jsonl", "--output", out.toString(),
+                "--fail-first-attempt"));
+        assertEquals(12, pngs(out).size());
+        Dataset<Row> metadata = metadata(out.toString());
+        assertOneRowPerImage(metadata, 12);
+        assertTrue(metadata.filter("task_attempt > 0").count() > 0, "rows come from the retried attempts");
+        assertTrue(summary(out).get("reconciled").asBoolean());
+    }
+
+    @Test
+    void toS3ThroughAServerThatAnswers503AFewTimes() throws Exception {
+        S3ProxyServer server = S3ProxyServer.get();
+        server.createBucket("ldmforge-job");
+        try (FaultInjectingProxy flaky = new FaultInjectingProxy(server.endpoint(), 3)) {
+            String out = "s3://ldmforge-job/run-" + System.nanoTime();
+            int code = generate("--prompts", "../schemas/examples/prompts.jsonl", "--output", out,
+                    "--conf", "ldmforge.s3.endpoint=" + flaky.endpoint(), "--conf", "ldmforge.s3.region=us-east-1",
+                    "--conf", "spark.hadoop.fs.s3a.access.key=test", "--conf", "spark.hadoop.fs.s3a.secret.key=test",
+                    "--conf", "spark.hadoop.fs.s3a.endpoint=" + server.endpoint(),
+                    "--conf", "spark.hadoop.fs.s3a.connection.ssl.enabled=false",
+                    "--conf", "spark.hadoop.fs.s3a.path.style.access=true");
+            assertEquals(0, code);
+            assertEquals(3, flaky.injected(), "the first three image PUTs were refused and retried");
+            Path bucketDir = server.dataDir().resolve("ldmforge-job");
+            try (Stream<Path> files = Files.walk(bucketDir)) {
+                assertEquals(12, files.filter(p -> p.toString().endsWith(".png")).count());
+            }
+        }
+    }
+}
