@@ -89,7 +89,7 @@ public final class PromptDatasets {
                 : FileCheck.run(spark, input.format(), input.files());
         for (FileCheck check : checks) {
             if (check.outcome() == Outcome.UNREADABLE) {
-                unreadable.add(recordRow(check.file(), null, null, ErrorCode.UNREADABLE_FILE,
+                unreadable.add(recordRow(InputFiles.sourceFile(check.file()), null, null, ErrorCode.UNREADABLE_FILE,
                         check.file() + ": cannot read the file: " + check.detail()));
             } else if (check.outcome() == Outcome.READABLE) {
                 readable.add(check.file());

@@ -15,6 +15,7 @@ import dev.ldmforge.schemas.SparkRows;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,12 +230,28 @@ class PromptDatasetsTest {
         Files.write(dir.resolve("binary.jsonl"), new byte[] {'{', 0, 1, 2, (byte) 0xff, '\n', 3});
         Files.write(dir.resolve("latin1.jsonl"), new byte[] {'{', '"', 'p', (byte) 0xe9, '"', '}', '\n'});
         write("nested/good.jsonl", "{\"prompt\":\"deep\"}\n");
+        write("good prompts.jsonl", "{\"prompt\":\"spaced\"}\n");
+        Files.write(dir.resolve("binary data.jsonl"), new byte[] {0});
         write("_SUCCESS", "");
         write(".hidden.crc", "whatever");
         Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of(
-                "binary.jsonl:-", "UNREADABLE_FILE", "latin1.jsonl:-", "UNREADABLE_FILE", "good.jsonl:1", OK));
+                "binary.jsonl:-", "UNREADABLE_FILE", "latin1.jsonl:-", "UNREADABLE_FILE", "good.jsonl:1", OK,
+                "binary data.jsonl:-", "UNREADABLE_FILE", "good prompts.jsonl:1", OK));
         assertTrue(rows.get("binary.jsonl:-").<String>getAs("error_message").contains("NUL byte at offset 1"));
         assertTrue(rows.get("latin1.jsonl:-").<String>getAs("error_message").contains("not UTF-8"));
+        // Spark's file paths and the checked files' are written alike.
+        String spark = rows.get("good prompts.jsonl:1").getAs("source_file");
+        assertTrue(spark.startsWith("file:/") && spark.endsWith("/good%20prompts.jsonl"), spark);
+        assertEquals(spark.replace("good%20prompts", "binary%20data"), rows.get("binary data.jsonl:-").getAs("source_file"));
+    }
+
+    @Test
+    void byteOrderMarksAreNotData() throws IOException {
+        write("bom.jsonl", "\uFEFF{\"prompt\":\"first\"}\n{\"prompt\":\"second\"}\n");
+        write("bom.csv", "\uFEFFprompt,width\r\nfirst,512\r\n");
+        validate(dir.resolve("bom.jsonl").toString(), UnknownFields.REJECT, Map.of("bom.jsonl:1", OK, "bom.jsonl:2", OK));
+        Map<String, Row> rows = validate(dir.resolve("bom.csv").toString(), UnknownFields.REJECT, Map.of("bom.csv:1", OK));
+        assertEquals("{\"prompt\":\"first\",\"width\":\"512\"}", rows.get("bom.csv:1").getAs("original"));
     }
 
     @Test
@@ -325,8 +342,7 @@ class PromptDatasetsTest {
     }
 
     private static String key(Row row) {
-        String file = row.getAs("source_file");
-        String[] parts = file.split("/");
+        String[] parts = URI.create(row.getAs("source_file")).getPath().split("/");
         String name = parts[parts.length - 1].startsWith("part-") ? parts[parts.length - 2] : parts[parts.length - 1];
         Object sourceRow = row.getAs("source_row");
         return name + ":" + (sourceRow == null ? "-" : sourceRow);
