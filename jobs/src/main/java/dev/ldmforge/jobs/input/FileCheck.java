@@ -42,7 +42,11 @@ record FileCheck(String file, Outcome outcome, String detail) implements Seriali
         Broadcast<SerializableConfiguration> conf =
                 sc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         int slices = Math.max(1, Math.min(files.size(), sc.defaultParallelism()));
-        return sc.parallelize(files, slices).map(file -> check(conf.value().value(), format, file)).collect();
+        try {
+            return sc.parallelize(files, slices).map(file -> check(conf.value().value(), format, file)).collect();
+        } finally {
+            conf.destroy();
+        }
     }
 
     static FileCheck check(Configuration conf, PromptFormat format, String file) {

@@ -44,12 +44,15 @@ class PromptDatasetsTest {
     private static final String OK = "OK";
 
     private static SparkSession spark;
+    /** Whether this class started the session (another test class may have left one running for later classes). */
+    private static boolean ownSession;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startSpark() {
+        ownSession = SparkSession.getDefaultSession().isEmpty();
         spark = SparkSession.builder()
                 .master("local[2]")
                 .appName("ldmforge-prompt-datasets-tests")
@@ -62,7 +65,9 @@ class PromptDatasetsTest {
 
     @AfterAll
     static void stopSpark() {
-        spark.stop();
+        if (ownSession) {
+            spark.stop();
+        }
     }
 
     @Test
@@ -151,6 +156,7 @@ class PromptDatasetsTest {
                 narrow,20,100,fourth
                 too,many,cells,here,really
                 too few,20
+
                 ,20,512,blank prompt
                 last one,1e1,5.12e2,
                 """);
@@ -217,10 +223,31 @@ class PromptDatasetsTest {
         assertEquals(30, request(rows.get("steps-as-string:1")).numInferenceSteps());
         assertNull(rows.get("corrupt.parquet:-").getAs("original"));
         assertTrue(rows.get("corrupt.parquet:-").<String>getAs("error_message").contains("corrupt.parquet"));
+        DeadLetter corrupt = PromptDatasets.deadLetter(rows.get("corrupt.parquet:-"), Instant.EPOCH);
+        assertEquals(ErrorCode.UNREADABLE_FILE, corrupt.errorCode());
+        assertNull(corrupt.sourceRow());
+        assertTrue(corrupt.sourceFile().endsWith("/corrupt.parquet"), corrupt.sourceFile());
 
         Map<String, String> strict = new LinkedHashMap<>(expected);
         strict.put("extra:1", "UNKNOWN_FIELD");
         validate(dir.toString(), UnknownFields.REJECT, strict);
+    }
+
+    @Test
+    void parquetColumnsOfEveryKindLoad() {
+        Dataset<Row> rows = spark.sql("""
+                SELECT 'a kettle' AS prompt, CAST(7.5 AS DECIMAL(10, 2)) AS guidance_scale,
+                       CAST(512 AS SMALLINT) AS width, CAST(7.1 AS FLOAT) AS strength_f,
+                       X'00FF' AS image, DATE'2026-11-28' AS day, TIMESTAMP'2026-11-28 09:00:00' AS at,
+                       array(1, 2) AS list, named_struct('a', 1, 'b', 'x') AS nested,
+                       map('source', 'test') AS metadata, true AS flag
+                """);
+        rows.coalesce(1).write().parquet(dir.resolve("kinds").toString());
+        Map<String, Row> validated = validate(dir.toString(), UnknownFields.IGNORE, Map.of("kinds:1", OK));
+        PromptRequest kettle = request(validated.get("kinds:1"));
+        assertEquals(7.5, kettle.guidanceScale());
+        assertEquals(512, kettle.width());
+        assertEquals(Map.of("source", "test"), kettle.metadata());
     }
 
     @Test
