@@ -175,11 +175,13 @@ class PromptDatasetsTest {
     }
 
     @Test
-    void csvFilesWithDifferentHeadersAndAHeaderOnlyFile() throws IOException {
+    void csvFilesWithDifferentHeadersAHeaderOnlyFileAndAnUnclosedQuote() throws IOException {
         write("a.csv", "prompt,width\nfirst,512\n");
         write("b.csv", "width,prompt\n640,second\n");
         write("header-only.csv", "prompt,width\n");
-        Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of("a.csv:1", OK, "b.csv:1", OK));
+        write("unclosed.csv", "prompt,width\nok,512\n\"never closed,512\nmore,512\n");
+        Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of("a.csv:1", OK, "b.csv:1", OK,
+                "unclosed.csv:1", OK, "unclosed.csv:2", "MALFORMED_CSV"));
         assertEquals("second", request(rows.get("b.csv:1")).prompt());
         assertEquals(640, request(rows.get("b.csv:1")).width());
     }
