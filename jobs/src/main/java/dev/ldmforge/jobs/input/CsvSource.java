@@ -46,7 +46,7 @@ final class CsvSource {
                 .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).csv(file);
         Column[] values = Arrays.stream(header.fieldNames()).map(name -> cells.col(PromptDatasets.quoted(name)))
                 .toArray(Column[]::new);
-        return cells.select(lit(file).as(PromptDatasets.SOURCE_FILE),
+        return cells.select(lit(InputFiles.sourceFile(file)).as(PromptDatasets.SOURCE_FILE),
                 values.length == 0 ? lit("{}").as(JSON)
                         : to_json(struct(values), Map.of("ignoreNullFields", "false")).as(JSON),
                 col(CORRUPT));

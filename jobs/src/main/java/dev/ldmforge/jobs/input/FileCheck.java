@@ -3,7 +3,6 @@ package dev.ldmforge.jobs.input;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -43,12 +42,16 @@ record FileCheck(String file, Outcome outcome, String detail) implements Seriali
         Broadcast<SerializableConfiguration> conf =
                 sc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
         int slices = Math.max(1, Math.min(files.size(), sc.defaultParallelism()));
-        return sc.parallelize(files, slices).map(file -> check(conf.value().value(), format, file)).collect();
+        try {
+            return sc.parallelize(files, slices).map(file -> check(conf.value().value(), format, file)).collect();
+        } finally {
+            conf.destroy();
+        }
     }
 
     static FileCheck check(Configuration conf, PromptFormat format, String file) {
         try {
-            Path path = new Path(new URI(file));
+            Path path = new Path(file);
             FileSystem fs = path.getFileSystem(conf);
             FileStatus status = fs.getFileStatus(path);
             if (status.getLen() == 0) {

@@ -17,8 +17,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * The files of a dataset location and their one format. A folder is listed recursively, skipping names that start
- * with {@code _} or {@code .} ({@code _SUCCESS}, {@code .crc}: Spark's convention). Files are named by their URI
- * ({@code Path.toUri()}), the form Spark's {@code _metadata.file_path} takes.
+ * with {@code _} or {@code .} ({@code _SUCCESS}, {@code .crc}: Spark's convention).
  *
  * @param format null only when the folder holds no files and no format was given
  */
@@ -39,8 +38,7 @@ record InputFiles(PromptFormat format, List<String> files) {
             } catch (FileNotFoundException e) {
                 throw new IllegalArgumentException("prompt dataset not found: " + location, e);
             }
-            List<String> files = status.isDirectory() ? list(fs, status.getPath())
-                    : List.of(status.getPath().toUri().toString());
+            List<String> files = status.isDirectory() ? list(fs, status.getPath()) : List.of(name(status.getPath()));
             return new InputFiles(forced != null ? forced : detect(location, files), files);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list prompt dataset " + location + ": " + e.getMessage(), e);
@@ -59,11 +57,24 @@ record InputFiles(PromptFormat format, List<String> files) {
         while (it.hasNext()) {
             Path file = it.next().getPath();
             if (visible(file, rootDepth)) {
-                files.add(file.toUri().toString());
+                files.add(name(file));
             }
         }
         files.sort(null);
         return files;
+    }
+
+    /** A file as Spark's readers take it: a Hadoop path string ({@code file:/a b}), not a URI. */
+    private static String name(Path file) {
+        return file.toString();
+    }
+
+    /**
+     * A file as {@code source_file} shows it: its URI ({@code file:/a%20b}), as Spark writes
+     * {@code _metadata.file_path}.
+     */
+    static String sourceFile(String file) {
+        return new Path(file).toUri().toString();
     }
 
     private static boolean visible(Path file, int rootDepth) {

@@ -75,7 +75,9 @@ public final class PromptDatasets {
 
     /**
      * The records of a dataset, as {@link #RECORDS}. Files that cannot be read at all (found by a quick check of
-     * each file first) are one {@code UNREADABLE_FILE} row each; empty files have no records.
+     * each file first) are one {@code UNREADABLE_FILE} row each; empty files have no records. A file that passes
+     * the check and still fails while Spark reads it (truncated further on, deleted meanwhile) fails the job. The
+     * dataset is recomputed by every action: persist it to count and write from one read.
      *
      * @param format every file's format, or null to tell it from the extensions (one format per folder)
      * @throws IllegalArgumentException when the location does not exist, or its format is unknown or mixed
@@ -89,7 +91,7 @@ public final class PromptDatasets {
                 : FileCheck.run(spark, input.format(), input.files());
         for (FileCheck check : checks) {
             if (check.outcome() == Outcome.UNREADABLE) {
-                unreadable.add(recordRow(check.file(), null, null, ErrorCode.UNREADABLE_FILE,
+                unreadable.add(recordRow(InputFiles.sourceFile(check.file()), null, null, ErrorCode.UNREADABLE_FILE,
                         check.file() + ": cannot read the file: " + check.detail()));
             } else if (check.outcome() == Outcome.READABLE) {
                 readable.add(check.file());

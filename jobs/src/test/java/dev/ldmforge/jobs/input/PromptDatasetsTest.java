@@ -15,6 +15,7 @@ import dev.ldmforge.schemas.SparkRows;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,12 +44,15 @@ class PromptDatasetsTest {
     private static final String OK = "OK";
 
     private static SparkSession spark;
+    /** Whether this class started the session (another test class may have left one running for later classes). */
+    private static boolean ownSession;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startSpark() {
+        ownSession = SparkSession.getDefaultSession().isEmpty();
         spark = SparkSession.builder()
                 .master("local[2]")
                 .appName("ldmforge-prompt-datasets-tests")
@@ -61,7 +65,9 @@ class PromptDatasetsTest {
 
     @AfterAll
     static void stopSpark() {
-        spark.stop();
+        if (ownSession) {
+            spark.stop();
+        }
     }
 
     @Test
@@ -150,6 +156,7 @@ class PromptDatasetsTest {
                 narrow,20,100,fourth
                 too,many,cells,here,really
                 too few,20
+
                 ,20,512,blank prompt
                 last one,1e1,5.12e2,
                 """);
@@ -168,11 +175,13 @@ class PromptDatasetsTest {
     }
 
     @Test
-    void csvFilesWithDifferentHeadersAndAHeaderOnlyFile() throws IOException {
+    void csvFilesWithDifferentHeadersAHeaderOnlyFileAndAnUnclosedQuote() throws IOException {
         write("a.csv", "prompt,width\nfirst,512\n");
         write("b.csv", "width,prompt\n640,second\n");
         write("header-only.csv", "prompt,width\n");
-        Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of("a.csv:1", OK, "b.csv:1", OK));
+        write("unclosed.csv", "prompt,width\nok,512\n\"never closed,512\nmore,512\n");
+        Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of("a.csv:1", OK, "b.csv:1", OK,
+                "unclosed.csv:1", OK, "unclosed.csv:2", "MALFORMED_CSV"));
         assertEquals("second", request(rows.get("b.csv:1")).prompt());
         assertEquals(640, request(rows.get("b.csv:1")).width());
     }
@@ -216,10 +225,31 @@ class PromptDatasetsTest {
         assertEquals(30, request(rows.get("steps-as-string:1")).numInferenceSteps());
         assertNull(rows.get("corrupt.parquet:-").getAs("original"));
         assertTrue(rows.get("corrupt.parquet:-").<String>getAs("error_message").contains("corrupt.parquet"));
+        DeadLetter corrupt = PromptDatasets.deadLetter(rows.get("corrupt.parquet:-"), Instant.EPOCH);
+        assertEquals(ErrorCode.UNREADABLE_FILE, corrupt.errorCode());
+        assertNull(corrupt.sourceRow());
+        assertTrue(corrupt.sourceFile().endsWith("/corrupt.parquet"), corrupt.sourceFile());
 
         Map<String, String> strict = new LinkedHashMap<>(expected);
         strict.put("extra:1", "UNKNOWN_FIELD");
         validate(dir.toString(), UnknownFields.REJECT, strict);
+    }
+
+    @Test
+    void parquetColumnsOfEveryKindLoad() {
+        Dataset<Row> rows = spark.sql("""
+                SELECT 'a kettle' AS prompt, CAST(7.5 AS DECIMAL(10, 2)) AS guidance_scale,
+                       CAST(512 AS SMALLINT) AS width, CAST(7.1 AS FLOAT) AS strength_f,
+                       X'00FF' AS image, DATE'2026-11-28' AS day, TIMESTAMP'2026-11-28 09:00:00' AS at,
+                       array(1, 2) AS list, named_struct('a', 1, 'b', 'x') AS nested,
+                       map('source', 'test') AS metadata, true AS flag
+                """);
+        rows.coalesce(1).write().parquet(dir.resolve("kinds").toString());
+        Map<String, Row> validated = validate(dir.toString(), UnknownFields.IGNORE, Map.of("kinds:1", OK));
+        PromptRequest kettle = request(validated.get("kinds:1"));
+        assertEquals(7.5, kettle.guidanceScale());
+        assertEquals(512, kettle.width());
+        assertEquals(Map.of("source", "test"), kettle.metadata());
     }
 
     @Test
@@ -229,12 +259,28 @@ class PromptDatasetsTest {
         Files.write(dir.resolve("binary.jsonl"), new byte[] {'{', 0, 1, 2, (byte) 0xff, '\n', 3});
         Files.write(dir.resolve("latin1.jsonl"), new byte[] {'{', '"', 'p', (byte) 0xe9, '"', '}', '\n'});
         write("nested/good.jsonl", "{\"prompt\":\"deep\"}\n");
+        write("good prompts.jsonl", "{\"prompt\":\"spaced\"}\n");
+        Files.write(dir.resolve("binary data.jsonl"), new byte[] {0});
         write("_SUCCESS", "");
         write(".hidden.crc", "whatever");
         Map<String, Row> rows = validate(dir.toString(), UnknownFields.IGNORE, Map.of(
-                "binary.jsonl:-", "UNREADABLE_FILE", "latin1.jsonl:-", "UNREADABLE_FILE", "good.jsonl:1", OK));
+                "binary.jsonl:-", "UNREADABLE_FILE", "latin1.jsonl:-", "UNREADABLE_FILE", "good.jsonl:1", OK,
+                "binary data.jsonl:-", "UNREADABLE_FILE", "good prompts.jsonl:1", OK));
         assertTrue(rows.get("binary.jsonl:-").<String>getAs("error_message").contains("NUL byte at offset 1"));
         assertTrue(rows.get("latin1.jsonl:-").<String>getAs("error_message").contains("not UTF-8"));
+        // Spark's file paths and the checked files' are written alike.
+        String spark = rows.get("good prompts.jsonl:1").getAs("source_file");
+        assertTrue(spark.startsWith("file:/") && spark.endsWith("/good%20prompts.jsonl"), spark);
+        assertEquals(spark.replace("good%20prompts", "binary%20data"), rows.get("binary data.jsonl:-").getAs("source_file"));
+    }
+
+    @Test
+    void byteOrderMarksAreNotData() throws IOException {
+        write("bom.jsonl", "\uFEFF{\"prompt\":\"first\"}\n{\"prompt\":\"second\"}\n");
+        write("bom.csv", "\uFEFFprompt,width\r\nfirst,512\r\n");
+        validate(dir.resolve("bom.jsonl").toString(), UnknownFields.REJECT, Map.of("bom.jsonl:1", OK, "bom.jsonl:2", OK));
+        Map<String, Row> rows = validate(dir.resolve("bom.csv").toString(), UnknownFields.REJECT, Map.of("bom.csv:1", OK));
+        assertEquals("{\"prompt\":\"first\",\"width\":\"512\"}", rows.get("bom.csv:1").getAs("original"));
     }
 
     @Test
@@ -325,8 +371,7 @@ class PromptDatasetsTest {
     }
 
     private static String key(Row row) {
-        String file = row.getAs("source_file");
-        String[] parts = file.split("/");
+        String[] parts = URI.create(row.getAs("source_file")).getPath().split("/");
         String name = parts[parts.length - 1].startsWith("part-") ? parts[parts.length - 2] : parts[parts.length - 1];
         Object sourceRow = row.getAs("source_row");
         return name + ":" + (sourceRow == null ? "-" : sourceRow);
