@@ -118,7 +118,7 @@ public final class GenerateCommand implements Callable<Integer> {
         options.s3().sparkHadoopConf().forEach(confs::putIfAbsent);
         // Inside an application that already has a session (tests, notebooks) use it and leave it running.
         boolean reuse = SparkSession.getActiveSession().isDefined();
-        SparkSession spark = reuse ? SparkSession.active() : SparkSessions.create("ldmforge generate", master, confs);
+        SparkSession spark = reuse ? SparkSessions.reuse(confs) : SparkSessions.create("ldmforge generate", master, confs);
         try {
             int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
             if (!confs.containsKey("spark.sql.shuffle.partitions")) {

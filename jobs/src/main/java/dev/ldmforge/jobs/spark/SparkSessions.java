@@ -33,6 +33,22 @@ public final class SparkSessions {
         return SparkSession.builder().config(sc).getOrCreate();
     }
 
+    /**
+     * The running session, with the job's settings applied where a running session allows: Hadoop settings
+     * ({@code spark.hadoop.*}) and runtime SQL settings; the rest were fixed when the session started.
+     */
+    public static SparkSession reuse(Map<String, String> conf) {
+        SparkSession spark = SparkSession.active();
+        conf.forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+                spark.sparkContext().hadoopConfiguration().set(k.substring("spark.hadoop.".length()), v);
+            } else if (spark.conf().isModifiable(k)) {
+                spark.conf().set(k, v);
+            }
+        });
+        return spark;
+    }
+
     /** Parses repeated {@code --conf key=value} options. */
     public static Map.Entry<String, String> parseConf(String keyValue) {
         int eq = keyValue.indexOf('=');

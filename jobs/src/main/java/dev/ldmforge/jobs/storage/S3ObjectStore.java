@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.storage;
 
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -62,6 +63,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     public static S3Client client(S3Settings settings) {
         S3ClientBuilder b = S3Client.builder()
+                .httpClientBuilder(ApacheHttpClient.builder())
                 .forcePathStyle(settings.pathStyle())
                 // S3-compatible stores do not all accept the newer default checksum headers.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

@@ -40,10 +40,12 @@ public record S3Settings(String endpoint, String region, boolean pathStyle, int 
 
     /**
      * The same addressing for Hadoop's S3A connector (Spark's Parquet reads and writes), as {@code spark.hadoop.*}
-     * settings; credentials stay with S3A's own provider chain.
+     * settings, with the AWS SDK's default credentials chain so that S3A and the image store authenticate alike.
      */
     public Map<String, String> sparkHadoopConf() {
         Map<String, String> conf = new java.util.LinkedHashMap<>();
+        conf.put("spark.hadoop.fs.s3a.aws.credentials.provider",
+                "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider");
         if (endpoint != null) {
             conf.put("spark.hadoop.fs.s3a.endpoint", endpoint);
             conf.put("spark.hadoop.fs.s3a.connection.ssl.enabled", Boolean.toString(endpoint.startsWith("https")));

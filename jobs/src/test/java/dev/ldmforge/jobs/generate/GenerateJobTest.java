@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GenerateJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** schemas/examples/prompts.jsonl: 12 prompts, one of them asking for 2 images. */
+    private static final int EXAMPLE_IMAGES = 13;
     private static SparkSession spark;
 
     @TempDir
@@ -82,24 +84,25 @@ class GenerateJobTest {
         JsonNode s = summary(out);
         assertEquals(12, s.get("read").asLong());
         assertEquals(12, s.get("valid").asLong());
-        assertEquals(12, s.get("generated").asLong());
+        assertEquals(EXAMPLE_IMAGES, s.get("generated").asLong());
+        assertEquals(EXAMPLE_IMAGES, s.get("images").asLong());
         assertEquals(0, s.get("dead_lettered").asLong());
         assertTrue(s.get("reconciled").asBoolean());
         assertEquals("tiny", s.get("model_id").asText());
         List<Path> images = pngs(out);
-        assertEquals(12, images.size());
+        assertEquals(EXAMPLE_IMAGES, images.size());
         Map<String, String> text = Png.readText(Files.readAllBytes(images.get(0)));
         assertTrue(text.containsKey("prompt") && text.get("num_inference_steps").equals("2"), text.toString());
-        assertOneRowPerImage(metadata(out.toString()), 12);
+        assertOneRowPerImage(metadata(out.toString()), EXAMPLE_IMAGES);
         assertTrue(Files.readString(out.resolve("index.html")).contains("<img"));
 
         assertEquals(0, generate("--prompts", prompts.toString(), "--output", out.toString()));
         JsonNode again = summary(out);
         assertEquals(0, again.get("generated").asLong());
-        assertEquals(12, again.get("skipped_existing").asLong());
+        assertEquals(EXAMPLE_IMAGES, again.get("skipped_existing").asLong());
         assertTrue(again.get("reconciled").asBoolean());
-        assertOneRowPerImage(metadata(out.toString()), 12);
-        assertEquals(12, pngs(out).size());
+        assertOneRowPerImage(metadata(out.toString()), EXAMPLE_IMAGES);
+        assertEquals(EXAMPLE_IMAGES, pngs(out).size());
     }
 
     @Test
@@ -144,9 +147,9 @@ class GenerateJobTest {
         Path out = dir.resolve("out");
         assertEquals(0, generate("--prompts", "../schemas/examples/prompts.jsonl", "--output", out.toString(),
                 "--fail-first-attempt"));
-        assertEquals(12, pngs(out).size());
+        assertEquals(EXAMPLE_IMAGES, pngs(out).size());
         Dataset<Row> metadata = metadata(out.toString());
-        assertOneRowPerImage(metadata, 12);
+        assertOneRowPerImage(metadata, EXAMPLE_IMAGES);
         assertTrue(metadata.filter("task_attempt > 0").count() > 0, "rows come from the retried attempts");
         assertTrue(summary(out).get("reconciled").asBoolean());
     }
@@ -155,19 +158,18 @@ class GenerateJobTest {
     void toS3ThroughAServerThatAnswers503AFewTimes() throws Exception {
         S3ProxyServer server = S3ProxyServer.get();
         server.createBucket("ldmforge-job");
+        S3ProxyServer.settings(server.endpoint(), 1); // static test credentials for the default AWS chain
         try (FaultInjectingProxy flaky = new FaultInjectingProxy(server.endpoint(), 3)) {
             String out = "s3://ldmforge-job/run-" + System.nanoTime();
             int code = generate("--prompts", "../schemas/examples/prompts.jsonl", "--output", out,
                     "--conf", "ldmforge.s3.endpoint=" + flaky.endpoint(), "--conf", "ldmforge.s3.region=us-east-1",
-                    "--conf", "spark.hadoop.fs.s3a.access.key=test", "--conf", "spark.hadoop.fs.s3a.secret.key=test",
-                    "--conf", "spark.hadoop.fs.s3a.endpoint=" + server.endpoint(),
-                    "--conf", "spark.hadoop.fs.s3a.connection.ssl.enabled=false",
-                    "--conf", "spark.hadoop.fs.s3a.path.style.access=true");
+                    // Spark's Parquet output goes to the server directly; the image puts through the flaky proxy.
+                    "--conf", "spark.hadoop.fs.s3a.endpoint=" + server.endpoint());
             assertEquals(0, code);
             assertEquals(3, flaky.injected(), "the first three image PUTs were refused and retried");
             Path bucketDir = server.dataDir().resolve("ldmforge-job");
             try (Stream<Path> files = Files.walk(bucketDir)) {
-                assertEquals(12, files.filter(p -> p.toString().endsWith(".png")).count());
+                assertEquals(EXAMPLE_IMAGES, files.filter(p -> p.toString().endsWith(".png")).count());
             }
         }
     }
