@@ -2,6 +2,8 @@ package dev.ldmforge.jobs.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.testing.Fixtures;
 import dev.ldmforge.runtime.io.Npy;
 import org.junit.jupiter.api.Test;
@@ -63,7 +65,7 @@ class CliUsageTest {
     }
 
     @Test
-    void img2imgStrengthAboveOneIsAUsageError() throws IOException {
+    void img2imgStrengthAboveOneIsAUsageError() {
         Path init = Fixtures.path("refs/tiny-sd-img2img-init.png");
         assertUsageError(List.of("img2img", "--model", "tiny", "--prompt", "a red circle", "--steps", "1",
                 "--init-image", init.toString(), "--strength", "1.5"), "strength");
@@ -157,7 +159,7 @@ class CliUsageTest {
         CliRun run = CliRun.of("tokenize", "--model", Fixtures.path("tiny-sd").toString(), "--prompt", prompt,
                 "--json");
         assertEquals(0, run.exitCode(), run.toString());
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+        JsonNode json = new ObjectMapper().readTree(run.out());
         assertTrue(json.get("truncated").asBoolean(), run.toString());
         assertEquals(102, json.get("input_ids").size(), "BOS + 100 words + EOS, untruncated");
         assertFalse(json.get("tokens").isEmpty());

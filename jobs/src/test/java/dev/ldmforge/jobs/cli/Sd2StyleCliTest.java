@@ -3,6 +3,7 @@ package dev.ldmforge.jobs.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -128,8 +131,9 @@ class Sd2StyleCliTest {
         for (String component : writtenParameters.keySet()) {
             assertEquals(writtenParameters.get(component), components.get(component).get("parameters").asLong(),
                     component + ": parameters in the written weights");
-            assertEquals(Map.of("F32", 1L).keySet(), JSON.convertValue(components.get(component).get("storedDtypes"),
-                    Map.class).keySet(), component + " stored dtypes");
+            List<String> dtypes = new ArrayList<>();
+            components.get(component).get("storedDtypes").fieldNames().forEachRemaining(dtypes::add);
+            assertEquals(List.of("F32"), dtypes, component + ": stored dtypes");
         }
         JsonNode unet = components.get("unet").get("architecture");
         assertEquals("[2, 4]", unet.get("attention_heads").asText());
@@ -155,7 +159,7 @@ class Sd2StyleCliTest {
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(again), scheduler + ": rerun PNG bytes");
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray image = Npy.read(npy, m);
-            assertEquals(new ai.djl.ndarray.types.Shape(1, 64, 64, 3), image.getShape());
+            assertEquals(new Shape(1, 64, 64, 3), image.getShape());
             float[] values = image.toFloatArray();
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;
