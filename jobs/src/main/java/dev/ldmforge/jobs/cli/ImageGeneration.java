@@ -67,8 +67,13 @@ final class ImageGeneration {
                     request.numInferenceSteps(), request.guidanceScale(), request.width(), request.height(),
                     request.seed(), request.numImagesPerPrompt(), request.scheduler(), request.strength(), init,
                     latents);
-            List<ImageOutput> images = new StableDiffusionPipeline(model, options.batchSize)
-                    .generate(List.of(g), new ProgressBar(System.err));
+            StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize);
+            try {
+                pipeline.checkLatents(g);
+            } catch (IllegalArgumentException e) {
+                throw new CliErrors.UsageException("--latents: " + e.getMessage());
+            }
+            List<ImageOutput> images = pipeline.generate(List.of(g), new ProgressBar(System.err));
             write(images, request, info);
             return images.stream().allMatch(ImageOutput::ok) ? 0 : CliErrors.FAILURE;
         }

@@ -38,7 +38,7 @@ public final class ModelInspector {
             TinyModel.Configs c = TinyModel.configs();
             return report(model, true, null, c.text(), c.unet(), c.vae(), c.scheduler(), Map.of());
         }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(model), options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(Path.of(model), options.checkpoint())) {
             return report(model, true, null, ClipTextConfig.from(checkpoint.config(PipelineComponent.TEXT_ENCODER)),
                     UNet2DConditionConfig.from(checkpoint.config(PipelineComponent.UNET)),
                     AutoencoderKLConfig.from(checkpoint.config(PipelineComponent.VAE)),

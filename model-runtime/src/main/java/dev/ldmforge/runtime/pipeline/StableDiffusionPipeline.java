@@ -96,7 +96,11 @@ public final class StableDiffusionPipeline {
         return flat;
     }
 
-    private void checkLatents(GenerationRequest r) {
+    /**
+     * Refuses explicit latents that do not fit the request (shape, img2img); {@link #generate} checks this too, callers
+     * use it to report bad input before any work starts.
+     */
+    public void checkLatents(GenerationRequest r) {
         if (r.latents() == null) {
             return;
         }

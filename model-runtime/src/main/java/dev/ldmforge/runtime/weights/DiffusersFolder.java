@@ -43,6 +43,18 @@ public final class DiffusersFolder implements PipelineCheckpoint {
 
     /** Opens {@code root}; {@code variant} selects e.g. the {@code fp16} weight files (null: the plain ones). */
     public static DiffusersFolder open(Path root, String variant) {
+        return open(root, variant, true);
+    }
+
+    /**
+     * Opens {@code root} for its configs alone ({@code inspect --config-only}): weight files need not exist and
+     * {@link #weights} refuses.
+     */
+    public static DiffusersFolder openConfigs(Path root) {
+        return open(root, null, false);
+    }
+
+    private static DiffusersFolder open(Path root, String variant, boolean withWeights) {
         JsonConfig index = readModelIndex(root);
         Map<PipelineComponent, Path> weights = new EnumMap<>(PipelineComponent.class);
         for (PipelineComponent c : PipelineComponent.values()) {
@@ -51,7 +63,7 @@ public final class DiffusersFolder implements PipelineCheckpoint {
                 throw new WeightsException(root + ": model_index.json names " + c.folder() + " but the folder "
                         + dir + " is missing");
             }
-            if (c.hasWeights()) {
+            if (withWeights && c.hasWeights()) {
                 weights.put(c, selectWeights(dir, variant));
             }
         }
@@ -135,7 +147,8 @@ public final class DiffusersFolder implements PipelineCheckpoint {
     public Path weightFile(PipelineComponent component) {
         Path p = weightFiles.get(component);
         if (p == null) {
-            throw new IllegalArgumentException(component + " has no weights");
+            throw new IllegalArgumentException(component + (component.hasWeights()
+                    ? " weights: " + root + " was opened for its configs only" : " has no weights"));
         }
         return p;
     }

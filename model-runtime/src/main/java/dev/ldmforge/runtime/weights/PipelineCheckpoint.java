@@ -20,12 +20,28 @@ public interface PipelineCheckpoint extends AutoCloseable {
         if (!Files.isDirectory(path)) {
             return SingleFileCheckpoint.open(path, options);
         }
+        refuseSingleFileOptions(path, options);
+        return DiffusersFolder.open(path, options.variant());
+    }
+
+    /**
+     * As {@link #open}, for reading configs alone: a diffusers folder then needs no weight files. A single file is
+     * opened as usual, since its configs are inferred from its tensor shapes.
+     */
+    static PipelineCheckpoint openConfigs(Path path, CheckpointOptions options) {
+        if (!Files.isDirectory(path)) {
+            return SingleFileCheckpoint.open(path, options);
+        }
+        refuseSingleFileOptions(path, options);
+        return DiffusersFolder.openConfigs(path);
+    }
+
+    private static void refuseSingleFileOptions(Path folder, CheckpointOptions options) {
         if (options.inferenceYaml() != null || options.predictionType() != null
                 || options.textEncoderConfig() != null) {
-            throw new WeightsException(path + ": is a diffusers folder; its configs come from its own files, so an "
+            throw new WeightsException(folder + ": is a diffusers folder; its configs come from its own files, so an "
                     + "inference YAML, prediction type or text encoder config does not apply");
         }
-        return DiffusersFolder.open(path, options.variant());
     }
 
     /** {@code config.json} of UNET, VAE, TEXT_ENCODER; {@code scheduler_config.json} of SCHEDULER. */

@@ -102,6 +102,17 @@ class DiffusersFolderTest {
     }
 
     @Test
+    void configsAloneNeedNoWeightFiles() {
+        assertThrows(WeightsException.class, () -> DiffusersFolder.open(root, null));
+        try (PipelineCheckpoint folder = PipelineCheckpoint.openConfigs(root, CheckpointOptions.defaults())) {
+            assertEquals(4, folder.config(PipelineComponent.TEXT_ENCODER).requiredInt("hidden_size"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> folder.weights(PipelineComponent.UNET));
+            assertTrue(e.getMessage().contains("configs only"), e.getMessage());
+        }
+    }
+
+    @Test
     void shardedWeightsReadThroughTheIndex() throws IOException {
         plainWeights();
         Files.delete(root.resolve("unet/diffusion_pytorch_model.safetensors"));
