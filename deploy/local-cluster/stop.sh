@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Stops what start.sh started in a work dir, by its pid files (never by process name): workers first (SIGTERM, wait),
+# then the master, then anything left in their process groups (the executors the workers spawned).
+#   deploy/local-cluster/stop.sh [--work-dir DIR]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+work="$here/.run"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --work-dir) work="$2"; shift 2 ;;
+    *) echo "stop.sh: unknown argument $1 (usage: stop.sh [--work-dir DIR])" >&2; exit 2 ;;
+  esac
+done
+pids="$work/pids"
+compgen -G "$pids/*.pid" >/dev/null || { echo "stop.sh: nothing to stop in $work" >&2; exit 0; }
+
+# Each daemon was started by setsid: its pid is also its process group id, shared by the executors it spawned.
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+
+wait_group() { # pgid, seconds
+  local end=$((SECONDS + $2))
+  while group_alive "$1" && [ "$SECONDS" -lt "$end" ]; do sleep 0.2; done
+  ! group_alive "$1"
+}
+
+stop_daemon() { # pid file
+  local file="$1" pid
+  pid="$(cat "$file")"
+  if group_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true            # the worker kills its executors on the way out
+    wait_group "$pid" 15 || { kill -TERM -- "-$pid" 2>/dev/null || true; wait_group "$pid" 5; } \
+      || { kill -KILL -- "-$pid" 2>/dev/null || true; wait_group "$pid" 5; } \
+      || echo "stop.sh: process group $pid still alive" >&2
+  fi
+  rm -f "$file"
+}
+
+for f in "$pids"/worker-*.pid; do
+  [ -e "$f" ] && stop_daemon "$f"
+done
+[ -e "$pids/master.pid" ] && stop_daemon "$pids/master.pid"
+rm -f "$work/master-url" "$work/master-webui"
+echo "stop.sh: stopped the cluster in $work" >&2
