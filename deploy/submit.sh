@@ -72,11 +72,14 @@ case "$master" in
   yarn) kind=yarn; deploy_mode="${deploy_mode:-cluster}" ;;
   *) echo "submit.sh: unsupported master $master (local[*], spark://, k8s://, yarn)" >&2; exit 2 ;;
 esac
-[ "$kind" = here ] && [ "$deploy_mode" != client ] && {
-  echo "submit.sh: $master runs the driver here (client mode)" >&2; exit 2; }
+bad() { echo "submit.sh: $1" >&2; exit 2; }
+[ "$kind" = here ] && [ "$deploy_mode" != client ] && bad "$master runs the driver here (client mode)"
+[ "$kind" = k8s ] && [ -z "$image" ] && bad "k8s needs --image (see deploy/docker/Dockerfile)"
+[ "$gpus" -gt 0 ] && [ "$master" != "${master#local}" ] && [ -z "$discovery" ] \
+  && bad "local mode with GPUs needs --gpu-discovery-script"
 
-# Executor settings every job needs. The Spark module flags (--add-opens ...) are prepended to
-# spark.executor.extraJavaOptions by Spark's own SparkContext; the driver here gets them from jvm-flags.txt.
+# Executor settings every job needs. Spark's SparkContext itself prepends its module flags (--add-opens ...) to
+# spark.executor.extraJavaOptions, so k8s/yarn pass only the offline switch; here jvm-flags.txt is explicit too.
 conf() { defaults+=("$1=$2"); } # user --conf values come later and win
 java_flags=""
 [ "$kind" = here ] && java_flags="$(cat "$target/jvm-flags.txt") "
@@ -96,7 +99,7 @@ if [ "$gpus" -gt 0 ]; then
     conf spark.executor.resource.gpu.amount "$gpus"
   else # local mode: the driver is the executor
     conf spark.driver.resource.gpu.amount "$gpus"
-    conf spark.driver.resource.gpu.discoveryScript "${discovery:?local mode with GPUs needs --gpu-discovery-script}"
+    conf spark.driver.resource.gpu.discoveryScript "$discovery"
   fi
   conf spark.task.resource.gpu.amount "$task_gpu"
   case "$kind" in
@@ -129,7 +132,7 @@ else
   conf spark.driver.extraClassPath "$lib_dir/*"
   conf spark.executor.extraClassPath "$lib_dir/*"
   if [ "$kind" = k8s ]; then
-    conf spark.kubernetes.container.image "${image:?k8s needs --image (see deploy/docker/Dockerfile)}"
+    conf spark.kubernetes.container.image "$image"
     conf spark.kubernetes.driverEnv.DJL_OFFLINE true
     [ -n "$engine_cache" ] && conf spark.kubernetes.driverEnv.ENGINE_CACHE_DIR "$engine_cache"
   else
