@@ -10,6 +10,7 @@
 #   --num-executors N        spark.executor.instances (k8s, yarn)
 #   --cores-per-task N       spark.task.cpus and OMP_NUM_THREADS of the executors (default 1)
 #   --gpus-per-executor G    spark.executor.resource.gpu.amount; tasks bind to the gpu address Spark assigns
+#                            (not for local mode: give the job --device gpu there)
 #   --tasks-per-gpu T        tasks sharing one GPU: spark.task.resource.gpu.amount = 1/T (default 1)
 #   --gpu-discovery-script P executor-side discovery script (k8s/yarn default /opt/ldmforge/gpu-discovery-nvidia.sh;
 #                            standalone workers announce their own GPUs)
@@ -75,8 +76,8 @@ esac
 bad() { echo "submit.sh: $1" >&2; exit 2; }
 [ "$kind" = here ] && [ "$deploy_mode" != client ] && bad "$master runs the driver here (client mode)"
 [ "$kind" = k8s ] && [ -z "$image" ] && bad "k8s needs --image (see deploy/docker/Dockerfile)"
-[ "$gpus" -gt 0 ] && [ "$master" != "${master#local}" ] && [ -z "$discovery" ] \
-  && bad "local mode with GPUs needs --gpu-discovery-script"
+[ "$gpus" -gt 0 ] && [ "$master" != "${master#local}" ] \
+  && bad "local mode has no executors to give GPUs to: pass --device gpu (or gpu:N) to the job instead"
 
 # Executor settings every job needs. Spark's SparkContext itself prepends its module flags (--add-opens ...) to
 # spark.executor.extraJavaOptions, so k8s/yarn pass only the offline switch; here jvm-flags.txt is explicit too.
@@ -95,12 +96,7 @@ if [ "$gpus" -gt 0 ]; then
   [ "$tasks_per_gpu" -ge 1 ] || { echo "submit.sh: --tasks-per-gpu must be >= 1" >&2; exit 2; }
   executor_cores="${executor_cores:-$((gpus * tasks_per_gpu * cores_per_task))}"
   task_gpu="$(awk -v t="$tasks_per_gpu" 'BEGIN { printf "%.6g", 1 / t }')"
-  if [ "$master" = "${master#local}" ]; then
-    conf spark.executor.resource.gpu.amount "$gpus"
-  else # local mode: the driver is the executor
-    conf spark.driver.resource.gpu.amount "$gpus"
-    conf spark.driver.resource.gpu.discoveryScript "$discovery"
-  fi
+  conf spark.executor.resource.gpu.amount "$gpus"
   conf spark.task.resource.gpu.amount "$task_gpu"
   case "$kind" in
     k8s) conf spark.executor.resource.gpu.vendor nvidia.com ;;

@@ -53,7 +53,6 @@ stamp="$spark_home/classpath.txt"
 if [ "$runtime_classpath" != "$(cat "$stamp" 2>/dev/null)" ]; then
   rm -rf "$spark_home"
   mkdir -p "$spark_home/jars" "$spark_home/conf"
-  # build-classpath writes no trailing newline: keep the last entry.
   tr ':' '\n' <<< "$runtime_classpath" | while read -r jar || [ -n "$jar" ]; do
     case "$jar" in
       *.jar) ln -sf "$jar" "$spark_home/jars/$(basename "$jar")" ;;

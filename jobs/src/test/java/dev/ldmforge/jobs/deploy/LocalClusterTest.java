@@ -40,14 +40,21 @@ class LocalClusterTest {
     private static String master;
     private static List<Long> daemonPids;
 
-    /** What a task saw: its executor's process and id, and the GPU addresses Spark assigned it. */
+    /**
+     * What a task saw: its executor's process and id, the GPU addresses Spark assigned it, and the settings an
+     * executor needs (offline DJL as property and environment, OpenMP threads, the Spark module flags).
+     */
     static final class Probe implements Function<Integer, String> {
         @Override
         public String call(Integer ignored) throws InterruptedException {
             Thread.sleep(300); // long enough that the scheduler spreads the tasks over both executors
             ResourceInformation gpu = TaskContext.get().resources().get("gpu").getOrElse(() -> null);
+            boolean moduleFlags = List.of(ProcessHandle.current().info().arguments().orElse(new String[0]))
+                    .contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
             return ProcessHandle.current().pid() + " " + SparkEnv.get().executorId() + " "
-                    + (gpu == null ? "cpu" : "gpu:" + String.join(",", gpu.addresses()));
+                    + (gpu == null ? "cpu" : "gpu:" + String.join(",", gpu.addresses())) + " "
+                    + System.getProperty("ai.djl.offline") + "/" + System.getenv("DJL_OFFLINE") + "/"
+                    + System.getenv("OMP_NUM_THREADS") + "/" + moduleFlags;
         }
     }
 
@@ -85,6 +92,7 @@ class LocalClusterTest {
         assertFalse(pids.contains(String.valueOf(ProcessHandle.current().pid())), "no task ran in the driver");
         assertEquals(2, column(seen, 1).size(), "two executor ids: " + seen);
         assertEquals(Set.of("gpu:0"), column(seen, 2), "every task got the worker's one fake GPU");
+        assertEquals(Set.of("true/true/1/true"), column(seen, 3), "executor JVM settings");
 
         stopCluster();
         master = null;

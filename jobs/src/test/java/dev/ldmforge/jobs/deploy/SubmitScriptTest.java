@@ -75,6 +75,8 @@ class SubmitScriptTest {
         assertEquals(2, exit("--master", "yarn", "--dry-run"));
         assertEquals(2, exit("--bogus", "1", "generate"));
         assertEquals(2, exit("--master", "k8s://https://kube:6443", "--dry-run", "generate"), "k8s needs --image");
+        assertEquals(2, exit("--master", "local[*]", "--gpus-per-executor", "1", "--dry-run", "generate"),
+                "local mode takes --device gpu instead");
     }
 
     private static String dryRun(String... args) throws Exception {
