@@ -47,7 +47,7 @@ class DeployRecipesTest {
     private static final Map<String, Set<String>> JOB_OPTIONS = Map.of(
             "generate", union(COMMON, Set.of("--prompts", "--partitions")),
             "stream", union(COMMON, Set.of("--bootstrap-servers", "--topic", "--checkpoint", "--results-topic",
-                    "--dead-letter-topic", "--available-now", "--kafka-option", "--avro")));
+                    "--dead-letter-topic", "--available-now", "--kafka-option")));
     /** spark-submit's own options used before the application jar. */
     private static final Set<String> SPARK_SUBMIT = Set.of("--master", "--deploy-mode", "--class", "--conf",
             "--jars", "--files", "--name", "--driver-memory", "--executor-memory", "--executor-cores",

@@ -86,28 +86,31 @@ class LocalClusterTest {
 
     @Test
     void tasksRunInTwoExecutorProcessesWithTheirOwnGpu() throws Exception {
-        List<String> seen = runProbes();
-        Set<String> pids = column(seen, 0);
-        assertEquals(2, pids.size(), "two executor JVMs: " + seen);
-        assertFalse(pids.contains(String.valueOf(ProcessHandle.current().pid())), "no task ran in the driver");
-        assertEquals(2, column(seen, 1).size(), "two executor ids: " + seen);
-        assertEquals(Set.of("gpu:0"), column(seen, 2), "every task got the worker's one fake GPU");
-        assertEquals(Set.of("true/true/1/true"), column(seen, 3), "executor JVM settings");
+        SparkSession spark = session();
+        try {
+            List<String> seen = probe(spark);
+            Set<String> pids = column(seen, 0);
+            assertEquals(2, pids.size(), "two executor JVMs: " + seen);
+            assertFalse(pids.contains(String.valueOf(ProcessHandle.current().pid())), "no task ran in the driver");
+            assertEquals(2, column(seen, 1).size(), "two executor ids: " + seen);
+            assertEquals(Set.of("gpu:0"), column(seen, 2), "every task got the worker's one fake GPU");
+            assertEquals(Set.of("true/true/1/true"), column(seen, 3), "executor JVM settings");
 
-        stopCluster();
-        master = null;
-        for (long pid : daemonPids) {
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "daemon " + pid + " stopped");
+            // The application is still running: stop.sh must also end the executors the workers spawned.
+            pids.forEach(pid -> assertTrue(alive(pid), "executor " + pid + " runs until stop.sh"));
+            stopCluster();
+            master = null;
+            daemonPids.forEach(pid -> assertFalse(alive(pid), "daemon " + pid + " stopped"));
+            pids.forEach(pid -> assertFalse(alive(pid), "executor " + pid + " stopped"));
+            assertTrue(isEmpty(WORK.resolve("pids")), "pid files removed");
+        } finally {
+            spark.stop();
         }
-        for (String pid : pids) {
-            assertFalse(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false),
-                    "executor " + pid + " stopped");
-        }
-        assertTrue(isEmpty(WORK.resolve("pids")), "pid files removed");
     }
 
-    private static List<String> runProbes() throws Exception {
-        SparkSession.Builder builder = SparkSession.builder()
+    private static SparkSession session() throws Exception {
+        long start = System.nanoTime();
+        SparkSession spark = SparkSession.builder()
                 .appName("local-cluster-test")
                 .master(master)
                 .config("spark.driver.host", "127.0.0.1")
@@ -120,24 +123,24 @@ class LocalClusterTest {
                 .config("spark.executor.extraClassPath", directories(System.getProperty("java.class.path")))
                 .config("spark.executorEnv.OMP_NUM_THREADS", "1")
                 .config("spark.executor.resource.gpu.amount", "1")
-                .config("spark.task.resource.gpu.amount", "1");
-        long start = System.nanoTime();
-        SparkSession spark = builder.getOrCreate();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // 2 executors + driver
-                assertTrue(System.nanoTime() < deadline, "two executors registered in time");
-                Thread.sleep(200);
-            }
-            System.err.printf("executors up in %.1f s%n", (System.nanoTime() - start) / 1e9);
-            long tasks = System.nanoTime();
-            List<String> seen = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                    .parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).map(new Probe()).collect();
-            System.err.printf("tasks done in %.1f s%n", (System.nanoTime() - tasks) / 1e9);
-            return seen;
-        } finally {
-            spark.stop();
+                .config("spark.task.resource.gpu.amount", "1")
+                .getOrCreate();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // 2 executors + driver
+            assertTrue(System.nanoTime() < deadline, "two executors registered in time");
+            Thread.sleep(200);
         }
+        System.err.printf("executors up in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        return spark;
+    }
+
+    private static List<String> probe(SparkSession spark) {
+        return JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).map(new Probe()).collect();
+    }
+
+    private static boolean alive(Object pid) {
+        return ProcessHandle.of(Long.parseLong(pid.toString())).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static Set<String> column(List<String> rows, int i) {
