@@ -10,8 +10,10 @@ compgen -G "$work/pids/*.pid" >/dev/null || { echo "no cluster in $work"; exit 1
 echo "master: $(cat "$work/master-url" 2>/dev/null || echo '?')   web UI: $(cat "$work/master-webui" 2>/dev/null || echo '?')"
 for f in "$work"/pids/*.pid; do
   pid="$(cat "$f")"
+  # A killed daemon whose parent has not reaped it yet is a zombie (state Z): stopped too.
+  st="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)"
   state=stopped
-  kill -0 "$pid" 2>/dev/null && state=running
+  [ -n "$st" ] && [ "$st" != Z ] && state=running
   executors="$(pgrep -P "$pid" | tr '\n' ' ' || true)"
   echo "$(basename "$f" .pid): pid $pid $state${executors:+, executor pids $executors}"
 done

@@ -14,9 +14,13 @@ while [ $# -gt 0 ]; do
 done
 pids="$work/pids"
 compgen -G "$pids/*.pid" >/dev/null || { echo "stop.sh: nothing to stop in $work" >&2; exit 0; }
+work="$(cd "$work" && pwd)"
 
 # Each daemon was started by setsid: its pid is also its process group id, shared by the executors it spawned.
+# (Linux reuses no pid while a process group of that id exists, so the group id stays ours while anything is in it.)
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
+# A pid file left by a crashed run may name a pid reused since: ours only if it runs on this work dir's SPARK_HOME.
+ours() { tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF "$work/spark-home"; }
 
 wait_group() { # pgid, seconds
   local end=$((SECONDS + $2))
@@ -27,10 +31,13 @@ wait_group() { # pgid, seconds
 stop_daemon() { # pid file
   local file="$1" pid
   pid="$(cat "$file")"
-  if group_alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true            # the worker kills its executors on the way out
-    wait_group "$pid" 15 || { kill -TERM -- "-$pid" 2>/dev/null || true; wait_group "$pid" 5; } \
-      || { kill -KILL -- "-$pid" 2>/dev/null || true; wait_group "$pid" 5; } \
+  if kill -0 "$pid" 2>/dev/null && ours "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true # a worker kills its executors on the way out
+    wait_group "$pid" 15 || true
+  fi
+  if group_alive "$pid"; then # executors left behind (e.g. by a worker killed with SIGKILL)
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait_group "$pid" 5 || { kill -KILL -- "-$pid" 2>/dev/null || true; wait_group "$pid" 5; } \
       || echo "stop.sh: process group $pid still alive" >&2
   fi
   rm -f "$file"

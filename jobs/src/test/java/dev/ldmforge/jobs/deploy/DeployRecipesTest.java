@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -140,6 +141,34 @@ class DeployRecipesTest {
                 assertTrue(known.contains(option), f + ": unknown option " + option);
             }
         }
+    }
+
+    /**
+     * The image and the EMR step point DJL at libtorch by version and flavour; the JNI bridge for that flavour must
+     * be in the pytorch-jni jar on the classpath, since executors cannot download it.
+     */
+    @Test
+    void libtorchSettingsMatchTheBundledJniLibrary() throws IOException {
+        String jniVersion;
+        try (var in = getClass().getClassLoader().getResourceAsStream("jnilib/pytorch.properties")) {
+            assertNotNull(in, "pytorch-jni on the classpath");
+            Properties p = new Properties();
+            p.load(in);
+            jniVersion = p.getProperty("jni_version");
+        }
+        Pattern version = Pattern.compile("PYTORCH_VERSION=([\\w.]+)");
+        Pattern flavor = Pattern.compile("PYTORCH_FLAVOR=(\\w+)");
+        for (Path f : List.of(DEPLOY.resolve("docker/Dockerfile"), DEPLOY.resolve("emr/generate-step.json"))) {
+            String text = Files.readString(f);
+            Matcher v = version.matcher(text);
+            Matcher fl = flavor.matcher(text);
+            assertTrue(v.find() && fl.find(), f + " sets PYTORCH_VERSION and PYTORCH_FLAVOR");
+            assertTrue(jniVersion.startsWith(v.group(1) + "-"), f + ": libtorch " + v.group(1) + " vs JNI " + jniVersion);
+            assertNotNull(getClass().getClassLoader().getResource("jnilib/linux-x86_64/" + fl.group(1)
+                    + "/libdjl_torch.so"), f + ": pytorch-jni carries the " + fl.group(1) + " JNI library");
+        }
+        assertTrue(Files.readString(DEPLOY.resolve("docker/Dockerfile")).contains("2.7.1%2Bcu128.zip"),
+                "the image downloads the libtorch it declares");
     }
 
     private static void checkJobOptions(Path f, String job, List<String> args) {
