@@ -96,8 +96,11 @@ class LocalClusterTest {
             assertEquals(Set.of("gpu:0"), column(seen, 2), "every task got the worker's one fake GPU");
             assertEquals(Set.of("true/true/1/true"), column(seen, 3), "executor JVM settings");
 
-            // The application is still running: stop.sh must also end the executors the workers spawned.
+            // The application is still running: stop.sh must also end the executors the workers spawned, even the
+            // one a worker killed with SIGKILL leaves orphaned.
             pids.forEach(pid -> assertTrue(alive(pid), "executor " + pid + " runs until stop.sh"));
+            long worker1 = Long.parseLong(Files.readString(WORK.resolve("pids/worker-1.pid")).trim());
+            ProcessHandle.of(worker1).ifPresent(ProcessHandle::destroyForcibly);
             stopCluster();
             master = null;
             daemonPids.forEach(pid -> assertFalse(alive(pid), "daemon " + pid + " stopped"));
