@@ -31,14 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deploy/local-cluster/start.sh and stop.sh against real JVMs: a master and two workers with one fake GPU each, a
  * driver in this JVM, tasks that report the executor process they ran in and the GPU Spark assigned them.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LocalClusterTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path SCRIPTS = ROOT.resolve("deploy/local-cluster");
-
     private static final Path WORK = Path.of("target/local-cluster-test").toAbsolutePath();
     private static String master;
-    private static List<Long> daemonPids;
+    private static List<String> daemonPids;
 
     /**
      * What a task saw: its executor's process and id, the GPU addresses Spark assigned it, and the settings an
@@ -70,7 +69,7 @@ class LocalClusterTest {
         daemonPids = new ArrayList<>();
         try (var files = Files.list(WORK.resolve("pids"))) {
             for (Path f : files.toList()) {
-                daemonPids.add(Long.parseLong(Files.readString(f).trim()));
+                daemonPids.add(Files.readString(f).trim());
             }
         }
         assertEquals(3, daemonPids.size(), "master + 2 worker pid files");
@@ -142,8 +141,8 @@ class LocalClusterTest {
                 .parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).map(new Probe()).collect();
     }
 
-    private static boolean alive(Object pid) {
-        return ProcessHandle.of(Long.parseLong(pid.toString())).map(ProcessHandle::isAlive).orElse(false);
+    private static boolean alive(String pid) {
+        return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static Set<String> column(List<String> rows, int i) {
