@@ -92,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
     boolean strict;
 
-    @Option(names = "--model-cache", paramLabel = "DIR",
+    @Option(names = "--model-cache-dir", paramLabel = "DIR",
             description = "node-local cache for s3:// models (default: ~/.cache/ldmforge/models)")
     Path modelCache;
 
