@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -9,31 +10,11 @@ public final class GenerationOptions {
     @Option(names = "--prompt", required = true, description = "what to draw")
     String prompt;
 
-    @Option(names = "--negative-prompt", description = "what to steer away from (used when guidance > 1)")
-    String negativePrompt;
-
-    @Option(names = "--steps", paramLabel = "N", description = "num_inference_steps (default 50)")
-    Integer steps;
-
-    @Option(names = "--guidance", paramLabel = "G", description = "guidance_scale (default 7.5; <= 1 disables CFG)")
-    Double guidance;
-
-    @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "ddim, pndm, ddpm, euler, euler-ancestral, lms, dpmpp-2m, dpmpp-2m-karras "
-                    + "(default: the model's own)")
-    String scheduler;
-
-    @Option(names = "--width", description = "multiple of 8 (default: the model's size)")
-    Integer width;
-
-    @Option(names = "--height", description = "multiple of 8 (default: the model's size)")
-    Integer height;
+    @Mixin
+    ParameterOptions parameters;
 
     @Option(names = "--seed", description = "generator seed; image i uses seed + i (default: derived from the request)")
     Long seed;
-
-    @Option(names = "--num-images", paramLabel = "N", description = "num_images_per_prompt (default 1)")
-    Integer numImages;
 
     @Option(names = "--batch-size", defaultValue = "1", paramLabel = "N",
             description = "images per UNet call (default: ${DEFAULT-VALUE})")

@@ -82,14 +82,8 @@ final class ImageGeneration {
     private Map<String, Object> fields(Path initImage, Double strength) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("prompt", options.prompt);
-        f.put("negative_prompt", options.negativePrompt);
-        f.put("num_inference_steps", options.steps);
-        f.put("guidance_scale", options.guidance);
-        f.put("width", options.width);
-        f.put("height", options.height);
+        options.parameters.putFields(f);
         f.put("seed", options.seed);
-        f.put("num_images_per_prompt", options.numImages);
-        f.put("scheduler", options.scheduler);
         f.put("strength", strength);
         f.put("init_image_uri", initImage == null ? null : initImage.toString());
         return f;

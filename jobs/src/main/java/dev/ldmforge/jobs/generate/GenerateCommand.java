@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.generate;
 
+import dev.ldmforge.jobs.cli.ParameterOptions;
 import dev.ldmforge.jobs.report.JobSummary;
 import dev.ldmforge.jobs.spark.SparkSessions;
 import dev.ldmforge.jobs.storage.S3Settings;
@@ -68,26 +69,8 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "attention queries per chunk, bounds memory on large images (0 = all)")
     int attentionChunk;
 
-    @Option(names = "--steps", description = "num_inference_steps for rows without one (default 50)")
-    Integer steps;
-
-    @Option(names = "--guidance", description = "guidance_scale for rows without one (default 7.5)")
-    Double guidance;
-
-    @Option(names = "--width", description = "width for rows without one (default: the model's size)")
-    Integer width;
-
-    @Option(names = "--height", description = "height for rows without one (default: the model's size)")
-    Integer height;
-
-    @Option(names = "--num-images", description = "num_images_per_prompt for rows without one (default 1)")
-    Integer numImages;
-
-    @Option(names = "--scheduler", description = "scheduler for rows without one (default: the model's own)")
-    String scheduler;
-
-    @Option(names = "--negative-prompt", description = "negative_prompt for rows without one")
-    String negativePrompt;
+    @picocli.CommandLine.Mixin
+    ParameterOptions parameters;
 
     @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
     boolean strict;
@@ -146,28 +129,10 @@ public final class GenerateCommand implements Callable<Integer> {
     private JobOptions options(Map<String, String> confs) {
         S3Settings s3 = S3Settings.from(confs);
         LoadOptions load = LoadOptions.cpu().withDevice("cpu").withDtype("float32");
-        GenerationDefaults defaults = GenerationDefaults.DIFFUSERS;
-        if (width == null || height == null) {
-            int size = model.startsWith("s3") ? 512 : ModelInspector.defaultImageSize(model, load);
-            defaults = defaults.withSize(width != null ? width : size, height != null ? height : size);
-        } else {
-            defaults = defaults.withSize(width, height);
-        }
-        if (steps != null) {
-            defaults = defaults.withSteps(steps);
-        }
-        if (guidance != null) {
-            defaults = defaults.withGuidanceScale(guidance);
-        }
-        if (numImages != null) {
-            defaults = defaults.withNumImagesPerPrompt(numImages);
-        }
-        if (scheduler != null) {
-            defaults = defaults.withScheduler(scheduler);
-        }
-        if (negativePrompt != null) {
-            defaults = defaults.withNegativePrompt(negativePrompt);
-        }
+        // s3:// models are only copied on executors; their rows need width/height or --width/--height.
+        int modelSize = parameters.sizeGiven() || model.startsWith("s3") ? 512
+                : ModelInspector.defaultImageSize(model, load);
+        GenerationDefaults defaults = parameters.applyTo(GenerationDefaults.DIFFUSERS, modelSize);
         try {
             new PromptValidator(defaults);
         } catch (IllegalArgumentException e) {

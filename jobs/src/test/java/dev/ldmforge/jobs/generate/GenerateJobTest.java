@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
 import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.jobs.report.GalleryProbe;
 import dev.ldmforge.jobs.testing.FaultInjectingProxy;
 import dev.ldmforge.jobs.testing.S3ProxyServer;
 import org.apache.spark.sql.Dataset;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GenerateJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(2)> \"q\"";
     /** schemas/examples/prompts.jsonl: 12 prompts, one of them asking for 2 images. */
     private static final int EXAMPLE_IMAGES = 13;
     private static SparkSession spark;
@@ -120,7 +122,8 @@ class GenerateJobTest {
                 "{\"prompt\": \"x\", \"guidance_scale\": \"lots\"}",
                 "{\"prompt\": \"x\", \"request_id\": \"good-1\"}",
                 "{\"prompt\": \"unterminated",
-                "{\"prompt\": \"a blue square\", \"extra_column\": 1}") + "\n");
+                "{\"prompt\": \"a blue square\", \"extra_column\": 1}",
+                "{\"prompt\": \"" + HOSTILE.replace("\"", "\\\"") + "\"}") + "\n");
         Files.writeString(in.resolve("empty.jsonl"), "");
         Files.write(in.resolve("garbage.jsonl"), new byte[] {0, (byte) 0xff, 0x13, 0x37, 0, 0, 1});
         Path out = dir.resolve("out");
@@ -129,9 +132,9 @@ class GenerateJobTest {
         long read = s.get("read").asLong();
         assertEquals(s.get("generated_requests").asLong() + s.get("dead_lettered").asLong(), read);
         assertTrue(s.get("reconciled").asBoolean());
-        assertEquals(2, s.get("generated_requests").asLong(), "good-1 and the blue square");
-        assertEquals(3, s.get("images").asLong());
-        assertEquals(3, pngs(out).size());
+        assertEquals(3, s.get("generated_requests").asLong(), "good-1, the blue square and the hostile prompt");
+        assertEquals(4, s.get("images").asLong());
+        assertEquals(4, pngs(out).size());
         JsonNode codes = s.get("dead_letters_by_code");
         for (String code : List.of("MISSING_FIELD", "BLANK_PROMPT", "INVALID_STEPS", "INVALID_WIDTH",
                 "UNKNOWN_SCHEDULER", "INVALID_NUM_IMAGES", "WRONG_TYPE", "DUPLICATE_REQUEST", "MALFORMED_JSON")) {
@@ -140,6 +143,16 @@ class GenerateJobTest {
         Dataset<Row> dead = spark.read().parquet(out + "/dead-letter");
         assertEquals(s.get("dead_lettered").asLong(), dead.count());
         assertEquals(0, dead.filter("error_message is null or error_code is null").count());
+
+        // The job's own gallery, in a real browser: every thumbnail loads, every prompt is text.
+        JsonNode page = GalleryProbe.run(out.resolve("index.html"), dir, "");
+        assertEquals(4, page.get("images").size());
+        page.get("images").forEach(img -> assertTrue(img.get(1).asInt() == 64, "loaded: " + img));
+        List<String> prompts = new ArrayList<>();
+        page.get("prompts").forEach(p -> prompts.add(p.asText()));
+        assertTrue(prompts.contains(HOSTILE), "the hostile prompt is shown as text: " + prompts);
+        assertEquals(1, page.get("scripts").asInt(), "only the probe's script");
+        assertEquals(0, page.get("dialogs").size());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.ldmforge.jobs.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.storage.LocalObjectStore;
 import dev.ldmforge.schemas.DeadLetter;
@@ -10,15 +9,12 @@ import dev.ldmforge.schemas.GeneratedImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,36 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GalleryBrowserTest {
     private static final String HOSTILE = "<script>alert(1)</script> & \"q\" <img src=x onerror=alert(2)>";
-    private static final String PROBE = """
-            <script>
-            (function () {
-              // A script smuggled in by the data would call these; record instead of blocking on a dialog.
-              var dialogs = [];
-              window.alert = window.confirm = window.prompt = function (m) { dialogs.push(String(m)); };
-              var tries = 0;
-              function report() {
-                var imgs = Array.prototype.slice.call(document.images);
-                if (imgs.some(function (i) { return !i.complete; }) && tries++ < 40) { setTimeout(report, 100); return; }
-                var result = {
-                  images: imgs.map(function (i) { return [i.getAttribute('src'), i.naturalWidth]; }),
-                  prompts: Array.prototype.map.call(document.querySelectorAll('.prompt'),
-                      function (e) { return e.textContent; }),
-                  scripts: document.scripts.length,
-                  dialogs: dialogs,
-                  errors: Array.prototype.map.call(document.querySelectorAll('.dead-letters tbody td:nth-child(4)'),
-                      function (e) { return e.textContent; })
-                };
-                var out = document.createElement('pre');
-                out.id = 'probe';
-                out.textContent = encodeURIComponent(JSON.stringify(result));
-                document.body.appendChild(out);
-              }
-              window.addEventListener('load', function () { setTimeout(report, 100); });
-            })();
-            </script>
-            """;
-    private static final Pattern PROBE_OUTPUT = Pattern.compile("<pre id=\"probe\">([^<]*)</pre>");
-
     @TempDir
     Path dir;
 
@@ -81,12 +47,8 @@ class GalleryBrowserTest {
         Files.writeString(output.resolve("index.html"), html, StandardCharsets.UTF_8);
         assertFalse(html.toLowerCase().contains("<script"), "the page itself has no scripts");
 
-        // The copy sits beside index.html so its relative links resolve the same; one extra image is missing.
-        Path probed = output.resolve("probe.html");
-        Files.writeString(probed, html.replace("<head>\n", "<head>\n" + PROBE).replace("</body>",
-                "<img src=\"images/00/missing.png\" width=\"8\" height=\"8\" alt=\"control\">\n</body>"),
-                StandardCharsets.UTF_8);
-        JsonNode result = probe(HeadlessChromium.dumpDom(probed, dir));
+        JsonNode result = GalleryProbe.run(output.resolve("index.html"), dir,
+                "<img src=\"images/00/missing.png\" width=\"8\" height=\"8\" alt=\"control\">");
 
         List<String> loaded = new ArrayList<>();
         List<String> broken = new ArrayList<>();
@@ -113,12 +75,6 @@ class GalleryBrowserTest {
         String uri = store.putIfAbsent(key, Png.encode(width, height, rgb, Map.of("prompt", prompt)), "image/png")
                 .uri();
         return ReportRows.image(uri, requestId, index, prompt, width, height);
-    }
-
-    private static JsonNode probe(String dom) throws Exception {
-        Matcher m = PROBE_OUTPUT.matcher(dom);
-        assertTrue(m.find(), "the probe wrote no result; DOM:\n" + dom.substring(0, Math.min(dom.length(), 3000)));
-        return JsonMapper.builder().build().readTree(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8));
     }
 
     private static List<String> texts(JsonNode array) {
