@@ -108,7 +108,7 @@ class GenerateJobTest {
     }
 
     @Test
-    void everyBadRowBecomesADeadLetterAndCountsReconcile() throws IOException {
+    void everyBadRowBecomesADeadLetterAndCountsReconcile() throws Exception {
         Path in = Files.createDirectories(dir.resolve("bad"));
         Files.writeString(in.resolve("a.jsonl"), String.join("\n",
                 "{\"prompt\": \"a red circle\", \"request_id\": \"good-1\", \"num_images_per_prompt\": 2}",
