@@ -5,55 +5,21 @@ import ai.djl.ndarray.NDArray;
 import java.util.function.Supplier;
 
 /** diffusers' {@code DDIMScheduler} (Song et al. 2020); {@code eta} > 0 adds fresh noise at every step. */
-public final class DDIMScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final AlphaSchedule schedule;
+public final class DDIMScheduler extends AlphaBarScheduler {
     private final float finalAlphaCumprod;
     private final float eta;
-    private float[] timesteps = new float[0];
-    private int stepRatio;
 
     DDIMScheduler(SchedulerConfig config, float eta) {
-        this.config = config;
-        this.schedule = new AlphaSchedule(config.alphasCumprod());
+        super(config);
         this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod()[0];
         this.eta = eta;
     }
 
     @Override
-    public float[] setTimesteps(int numInferenceSteps) {
-        AlphaSchedule.checkSteps(numInferenceSteps, config.numTrainTimesteps());
-        timesteps = Numpy.toFloat(config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
-                config.stepsOffset(), true));
-        stepRatio = config.numTrainTimesteps() / numInferenceSteps;
-        return timesteps();
-    }
-
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return new float[0];
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        return sample;
-    }
-
-    @Override
     public StepOutput step(NDArray modelOutput, int stepIndex, NDArray sample, Supplier<NDArray> noise) {
-        int t = (int) timesteps[stepIndex];
+        int t = timestep(stepIndex);
         float alphaProd = schedule.at(t, finalAlphaCumprod);
-        float alphaProdPrev = schedule.at(t - stepRatio, finalAlphaCumprod);
+        float alphaProdPrev = schedule.at(t - stepRatio(), finalAlphaCumprod);
         float betaProd = 1f - alphaProd;
         float betaProdPrev = 1f - alphaProdPrev;
         float sqrtAlpha = (float) Math.sqrt(alphaProd);
@@ -79,10 +45,5 @@ public final class DDIMScheduler implements Scheduler {
     @Override
     public boolean drawsNoise(int stepIndex) {
         return eta > 0;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, int stepIndex) {
-        return schedule.addNoise(original, noise, (int) timesteps[stepIndex]);
     }
 }

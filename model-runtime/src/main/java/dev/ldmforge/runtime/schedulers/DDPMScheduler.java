@@ -8,51 +8,16 @@ import java.util.function.Supplier;
  * diffusers' {@code DDPMScheduler} (Ho et al. 2020) with {@code variance_type="fixed_small"}: the posterior mean plus
  * fresh noise of the posterior variance at every step with t > 0.
  */
-public final class DDPMScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final AlphaSchedule schedule;
-    private float[] timesteps = new float[0];
-    private int stepRatio;
-
+public final class DDPMScheduler extends AlphaBarScheduler {
     DDPMScheduler(SchedulerConfig config) {
-        this.config = config;
-        this.schedule = new AlphaSchedule(config.alphasCumprod());
-    }
-
-    @Override
-    public float[] setTimesteps(int numInferenceSteps) {
-        AlphaSchedule.checkSteps(numInferenceSteps, config.numTrainTimesteps());
-        timesteps = Numpy.toFloat(config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
-                config.stepsOffset(), true));
-        stepRatio = config.numTrainTimesteps() / numInferenceSteps;
-        return timesteps();
-    }
-
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return new float[0];
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        return sample;
+        super(config);
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, int stepIndex, NDArray sample, Supplier<NDArray> noise) {
-        int t = (int) timesteps[stepIndex];
+        int t = timestep(stepIndex);
         float alphaProd = schedule.at(t, 1f);
-        float alphaProdPrev = schedule.at(t - stepRatio, 1f);
+        float alphaProdPrev = schedule.at(t - stepRatio(), 1f);
         float betaProd = 1f - alphaProd;
         float betaProdPrev = 1f - alphaProdPrev;
         float currentAlpha = alphaProd / alphaProdPrev;
@@ -78,11 +43,6 @@ public final class DDPMScheduler implements Scheduler {
 
     @Override
     public boolean drawsNoise(int stepIndex) {
-        return timesteps[stepIndex] > 0;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, int stepIndex) {
-        return schedule.addNoise(original, noise, (int) timesteps[stepIndex]);
+        return timestep(stepIndex) > 0;
     }
 }

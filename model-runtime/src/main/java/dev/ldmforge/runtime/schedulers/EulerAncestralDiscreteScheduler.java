@@ -8,47 +8,15 @@ import java.util.function.Supplier;
  * diffusers' {@code EulerAncestralDiscreteScheduler}: an Euler step down to sigma_down, then fresh noise of
  * sigma_up, so that sigma_down^2 + sigma_up^2 = sigma_next^2 (k-diffusion's {@code sample_euler_ancestral}).
  */
-public final class EulerAncestralDiscreteScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final float[] alphasCumprod;
-    private DiscreteSigmas schedule;
-
+public final class EulerAncestralDiscreteScheduler extends SigmaScheduler {
     EulerAncestralDiscreteScheduler(SchedulerConfig config) {
-        this.config = config;
-        this.alphasCumprod = config.alphasCumprod();
-    }
-
-    @Override
-    public float[] setTimesteps(int numInferenceSteps) {
-        AlphaSchedule.checkSteps(numInferenceSteps, config.numTrainTimesteps());
-        schedule = DiscreteSigmas.of(config, alphasCumprod, numInferenceSteps);
-        return timesteps();
-    }
-
-    @Override
-    public float[] timesteps() {
-        return schedule.timesteps().clone();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return schedule.sigmas().clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return schedule.initNoiseSigma();
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        return schedule.scaleModelInput(sample, stepIndex);
+        super(config);
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, int stepIndex, NDArray sample, Supplier<NDArray> noise) {
-        float sigma = schedule.sigma(stepIndex);
-        float sigmaTo = schedule.sigma(stepIndex + 1);
+        float sigma = sigma(stepIndex);
+        float sigmaTo = sigma(stepIndex + 1);
         float sigmaUp = (float) Math.sqrt(sigmaTo * sigmaTo * (sigma * sigma - sigmaTo * sigmaTo) / (sigma * sigma));
         float sigmaDown = (float) Math.sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
         NDArray drawn = noise.get();
@@ -63,10 +31,5 @@ public final class EulerAncestralDiscreteScheduler implements Scheduler {
     @Override
     public boolean drawsNoise(int stepIndex) {
         return true;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, int stepIndex) {
-        return schedule.addNoise(original, noise, stepIndex);
     }
 }

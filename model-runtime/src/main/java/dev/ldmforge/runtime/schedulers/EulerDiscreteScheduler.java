@@ -9,50 +9,18 @@ import java.util.function.Supplier;
  * Euler step of the probability-flow ODE. diffusers draws a noise tensor it then ignores; we skip that draw, which
  * changes nothing since no later draw of a run depends on it.
  */
-public final class EulerDiscreteScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final float[] alphasCumprod;
-    private DiscreteSigmas schedule;
-
+public final class EulerDiscreteScheduler extends SigmaScheduler {
     EulerDiscreteScheduler(SchedulerConfig config) {
-        this.config = config;
-        this.alphasCumprod = config.alphasCumprod();
-    }
-
-    @Override
-    public float[] setTimesteps(int numInferenceSteps) {
-        AlphaSchedule.checkSteps(numInferenceSteps, config.numTrainTimesteps());
-        schedule = DiscreteSigmas.of(config, alphasCumprod, numInferenceSteps);
-        return timesteps();
-    }
-
-    @Override
-    public float[] timesteps() {
-        return schedule.timesteps().clone();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return schedule.sigmas().clone();
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return schedule.initNoiseSigma();
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        return schedule.scaleModelInput(sample, stepIndex);
+        super(config);
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, int stepIndex, NDArray sample, Supplier<NDArray> noise) {
-        float sigma = schedule.sigma(stepIndex);
+        float sigma = sigma(stepIndex);
         try (StepScope scope = new StepScope(sample, modelOutput)) {
             NDArray x0 = config.predictionType().originalSampleFromSigma(modelOutput, sample, sigma);
             NDArray derivative = sample.sub(x0).div(sigma);
-            NDArray prev = sample.add(derivative.mul(schedule.sigma(stepIndex + 1) - sigma));
+            NDArray prev = sample.add(derivative.mul(sigma(stepIndex + 1) - sigma));
             return new StepOutput(scope.result(prev), scope.result(x0 == modelOutput ? x0.duplicate() : x0));
         }
     }
@@ -60,10 +28,5 @@ public final class EulerDiscreteScheduler implements Scheduler {
     @Override
     public boolean drawsNoise(int stepIndex) {
         return false;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, int stepIndex) {
-        return schedule.addNoise(original, noise, stepIndex);
     }
 }

@@ -10,66 +10,41 @@ import java.util.function.Supplier;
  * diffusers' {@code PNDMScheduler} on its PLMS path ({@code skip_prk_steps}, Liu et al. 2022): a linear multistep
  * method on the noise predictions. The first step is taken twice (a Heun-like warm-up), so n steps make n + 1 calls.
  */
-public final class PNDMScheduler implements Scheduler {
-    private final SchedulerConfig config;
-    private final AlphaSchedule schedule;
+public final class PNDMScheduler extends AlphaBarScheduler {
     private final float finalAlphaCumprod;
     /** Last four model outputs ({@code ets}). */
     private final History ets = new History(4);
     /** The sample at the first call, needed again by the second. */
     private final History firstSample = new History(1);
-    private float[] timesteps = new float[0];
-    private int stepRatio;
     private int counter;
 
     PNDMScheduler(SchedulerConfig config) {
-        this.config = config;
-        this.schedule = new AlphaSchedule(config.alphasCumprod());
+        super(config);
         this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : schedule.alphasCumprod()[0];
     }
 
+    /** plms_timesteps: the second timestep is repeated (901, 801, 801, 701, ...); a single step stays single. */
     @Override
-    public float[] setTimesteps(int numInferenceSteps) {
-        AlphaSchedule.checkSteps(numInferenceSteps, config.numTrainTimesteps());
-        double[] desc = config.timestepSpacing().timesteps(config.numTrainTimesteps(), numInferenceSteps,
-                config.stepsOffset(), true);
-        // plms_timesteps: the second timestep is repeated (901, 801, 801, 701, ...); a single step stays single
+    protected float[] callTimesteps(double[] spaced, int numInferenceSteps) {
         int calls = numInferenceSteps == 1 ? 1 : numInferenceSteps + 1;
-        timesteps = new float[calls];
+        float[] timesteps = new float[calls];
         for (int call = 0; call < calls; call++) {
-            timesteps[call] = (float) desc[call < 2 ? call : call - 1];
+            timesteps[call] = (float) spaced[call < 2 ? call : call - 1];
         }
-        stepRatio = config.numTrainTimesteps() / numInferenceSteps;
+        return timesteps;
+    }
+
+    @Override
+    protected void reset() {
         counter = 0;
         ets.clear();
         firstSample.clear();
-        return timesteps();
-    }
-
-    @Override
-    public float[] timesteps() {
-        return timesteps.clone();
-    }
-
-    @Override
-    public float[] sigmas() {
-        return new float[0];
-    }
-
-    @Override
-    public float initNoiseSigma() {
-        return 1f;
-    }
-
-    @Override
-    public NDArray scaleModelInput(NDArray sample, int stepIndex) {
-        return sample;
     }
 
     @Override
     public StepOutput step(NDArray modelOutput, int stepIndex, NDArray sample, Supplier<NDArray> noise) {
-        int t = (int) timesteps[stepIndex];
-        int prevT = t - stepRatio;
+        int t = timestep(stepIndex);
+        int prevT = t - stepRatio();
         List<NDArray> kept = new ArrayList<>(ets.all());
         kept.addAll(firstSample.all());
         try (StepScope scope = new StepScope(sample, kept, modelOutput)) {
@@ -80,7 +55,7 @@ public final class PNDMScheduler implements Scheduler {
             } else {
                 // the repeated first timestep: step again from the first sample, with the averaged slope
                 prevT = t;
-                t = t + stepRatio;
+                t = t + stepRatio();
             }
             if (ets.size() == 1 && counter == 0) {
                 eps = modelOutput;
@@ -119,11 +94,6 @@ public final class PNDMScheduler implements Scheduler {
     @Override
     public boolean drawsNoise(int stepIndex) {
         return false;
-    }
-
-    @Override
-    public NDArray addNoise(NDArray original, NDArray noise, int stepIndex) {
-        return schedule.addNoise(original, noise, (int) timesteps[stepIndex]);
     }
 
     @Override
