@@ -37,7 +37,7 @@ final class NotebookRunner {
     static void run(Path notebook, Map<String, String> overrides) throws IOException {
         String name = notebook.getFileName().toString();
         JsonNode cells = JSON.readTree(notebook.toFile()).path("cells");
-        boolean parametrized = false;
+        int parameterCells = 0;
         try (JShell shell = JShell.builder().executionEngine("local").build()) {
             shell.addToClasspath(System.getProperty("java.class.path"));
             for (int i = 0; i < cells.size(); i++) {
@@ -50,12 +50,12 @@ final class NotebookRunner {
                 if (isParameters(cell)) {
                     evalCell(shell, where + " (parameter overrides)", overrides.entrySet().stream()
                             .map(e -> e.getKey() + " = " + e.getValue() + ";\n").collect(Collectors.joining()));
-                    parametrized = true;
+                    parameterCells++;
                 }
             }
         }
-        if (!parametrized) {
-            throw new AssertionError(name + ": no code cell is tagged \"parameters\"");
+        if (parameterCells != 1) {
+            throw new AssertionError(name + ": " + parameterCells + " code cells tagged \"parameters\", expected 1");
         }
     }
 
