@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.images.Png;
-import dev.ldmforge.jobs.testing.Fixtures;
+import dev.ldmforge.runtime.testing.Fixtures;
 import dev.ldmforge.runtime.io.Npy;
 import dev.ldmforge.runtime.pipeline.RgbImage;
 import dev.ldmforge.runtime.weights.SafetensorsFile;
