@@ -3,6 +3,11 @@ package dev.ldmforge.jobs.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
+import org.apache.spark.ExecutorLostFailure;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -24,7 +29,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -40,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * this JVM): the tasks run in two executor JVMs, each loads the model once, and a run that loses an executor JVM to
  * SIGKILL mid-job still ends with exactly one image and one metadata row per image.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // ≈ 1.5 min when quiet, ≈ 3 min on a busy 2-core machine
 class ClusterGenerateTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path SCRIPTS = ROOT.resolve("deploy/local-cluster");
@@ -69,6 +76,8 @@ class ClusterGenerateTest {
                 .config("spark.ui.enabled", "false")
                 .config("spark.executor.memory", "640m")
                 .config("spark.executor.cores", "1")
+                // Cached partitions would otherwise hold tasks back up to 3 s each for a busy one-core executor.
+                .config("spark.locality.wait", "0")
                 // The project's log4j2 config: dev.ldmforge at INFO, so "loaded model" reaches the executor's stderr.
                 .config("spark.executor.extraJavaOptions", jvmFlags() + " -Dai.djl.offline=true"
                         + " -Dlog4j.configurationFile=" + Path.of("target/classes/log4j2.properties").toAbsolutePath())
@@ -120,31 +129,80 @@ class ClusterGenerateTest {
         assertEquals(2, ranIn.size(), "two executor processes: " + pids);
         ran.forEach(id -> assertEquals(1, modelLoads(id), "model loads in executor " + id));
 
-        // Run 2: SIGKILL one executor JVM once images appear; Spark reruns its tasks elsewhere.
+        // Run 2: SIGKILL the executor that just finished a generation task, once it has started its next one: some
+        // images exist, and the kill lands mid-task, far from a task commit (an authorized committer that dies
+        // makes Spark abort the stage, a different and rarer failure than the one tested here).
         Path second = WORK.resolve("out-2");
+        GenerationTasks tasks = new GenerationTasks();
+        spark.sparkContext().addSparkListener(tasks);
         CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> generate(prompts, second));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (pngs(second).isEmpty()) {
-            assertFalse(job.isDone(), "the job is still running when the first images appear");
-            assertTrue(System.nanoTime() < deadline, "images appear in time");
-            Thread.sleep(100);
+        String victim;
+        while ((victim = tasks.busyAgainAfterFirstFinish()) == null) {
+            assertFalse(job.isDone(), "the job is still running when a generation task has finished");
+            assertTrue(System.nanoTime() < deadline, "a generation task finished in time");
+            Thread.sleep(20);
         }
-        Map.Entry<String, Long> victim = executorPids().entrySet().iterator().next();
-        int before = pngs(second).size();
-        ProcessHandle process = ProcessHandle.of(victim.getValue()).orElseThrow();
+        ProcessHandle process = ProcessHandle.of(executorPids().get(victim)).orElseThrow();
         process.destroyForcibly();
+        int before = pngs(second).size();
         assertTrue(process.onExit().get(10, TimeUnit.SECONDS) != null && !process.isAlive(), "executor killed");
-        assertTrue(before < PROMPTS && !job.isDone(), "killed mid-job (" + before + " of " + PROMPTS + " images)");
-        System.err.printf("killed executor %s (pid %d) after %d of %d images%n", victim.getKey(), victim.getValue(),
-                before, PROMPTS);
+        assertTrue(before > 0 && before < PROMPTS && !job.isDone(),
+                "killed mid-job (" + before + " of " + PROMPTS + " images)");
+        System.err.printf("killed executor %s (pid %d) after %d of %d images%n", victim, process.pid(), before,
+                PROMPTS);
 
         assertEquals(0, job.get(120, TimeUnit.SECONDS), "the job completes without the killed executor");
+        spark.sparkContext().removeSparkListener(tasks);
+        assertTrue(tasks.lost.get() > 0, "the killed executor's running task was lost, and run again elsewhere");
         assertExactlyOnce(second);
         spark.read().parquet(second.resolve("metadata").toString())
                 .groupBy("executor_id", "task_attempt", "status").count().orderBy("executor_id").show();
         // A surviving executor reuses its model; one the worker started in place of the killed one loads it once.
         for (String id : executorIds(second)) {
             assertEquals(1, modelLoads(id), "model loads in executor " + id);
+        }
+    }
+
+    /** Follows the generation stage's tasks: who finished one first, and whether it has started another since. */
+    private static final class GenerationTasks extends SparkListener {
+        private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+        private final Map<String, Long> latestTask = new ConcurrentHashMap<>();
+        private volatile String firstFinisher;
+        private volatile long firstFinished;
+        private final AtomicInteger lost = new AtomicInteger();
+
+        @Override
+        public void onStageSubmitted(SparkListenerStageSubmitted e) {
+            String description = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
+            if (description != null && description.startsWith("ldmforge generate: generate ")) {
+                stages.add(e.stageInfo().stageId());
+            }
+        }
+
+        @Override
+        public void onTaskStart(SparkListenerTaskStart e) {
+            if (stages.contains(e.stageId())) {
+                latestTask.put(e.taskInfo().executorId(), e.taskInfo().taskId());
+            }
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd e) {
+            if (stages.contains(e.stageId()) && e.reason() instanceof ExecutorLostFailure) {
+                lost.incrementAndGet();
+            }
+            if (stages.contains(e.stageId()) && "ResultTask".equals(e.taskType()) && e.taskInfo().successful()
+                    && firstFinisher == null) {
+                firstFinished = e.taskInfo().taskId();
+                firstFinisher = e.taskInfo().executorId();
+            }
+        }
+
+        /** The executor that finished the first generation task, once it runs a later one; else null. */
+        String busyAgainAfterFirstFinish() {
+            String executor = firstFinisher;
+            return executor != null && latestTask.getOrDefault(executor, -1L) > firstFinished ? executor : null;
         }
     }
 
