@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * this JVM): the tasks run in two executor JVMs, each loads the model once, and a run that loses an executor JVM to
  * SIGKILL mid-job still ends with exactly one image and one metadata row per image.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS) // ≈ 1.5 min when quiet, ≈ 3 min on a busy 2-core machine
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // ≈ 2 min at load 6 on 2 cores, ≈ 4 at load 20
 class ClusterGenerateTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Path SCRIPTS = ROOT.resolve("deploy/local-cluster");
@@ -156,8 +156,6 @@ class ClusterGenerateTest {
         spark.sparkContext().removeSparkListener(tasks);
         assertTrue(tasks.lost.get() > 0, "the killed executor's running task was lost, and run again elsewhere");
         assertExactlyOnce(second);
-        spark.read().parquet(second.resolve("metadata").toString())
-                .groupBy("executor_id", "task_attempt", "status").count().orderBy("executor_id").show();
         // A surviving executor reuses its model; one the worker started in place of the killed one loads it once.
         for (String id : executorIds(second)) {
             assertEquals(1, modelLoads(id), "model loads in executor " + id);
