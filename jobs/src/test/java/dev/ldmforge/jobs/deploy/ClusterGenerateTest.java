@@ -130,8 +130,8 @@ class ClusterGenerateTest {
         ran.forEach(id -> assertEquals(1, modelLoads(id), "model loads in executor " + id));
 
         // Run 2: SIGKILL the executor that just finished a generation task, once it has started its next one: some
-        // images exist, and the kill lands mid-task, far from a task commit (an authorized committer that dies
-        // makes Spark abort the stage, a different and rarer failure than the one tested here).
+        // images exist, and the kill surely lands in a running task (whose images may be half written), not between
+        // tasks or after the last one.
         Path second = WORK.resolve("out-2");
         GenerationTasks tasks = new GenerationTasks();
         spark.sparkContext().addSparkListener(tasks);
