@@ -20,6 +20,10 @@ public final class GenerationOptions {
             description = "images per UNet call (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--retry-float32",
+            description = "with --dtype float16: regenerate NaN or black images once in float32")
+    boolean retryFloat32;
+
     @Option(names = "--latents", paramLabel = "FILE.npy",
             description = "explicit initial latents, float32 NCHW (diffusers' latents=)")
     Path latents;

@@ -79,6 +79,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "node-local cache for s3:// models (default: ~/.cache/ldmforge/models)")
     Path modelCache;
 
+    @Option(names = "--retry-float32",
+            description = "with --dtype float16: regenerate NaN or black images once in float32")
+    boolean retryFloat32;
+
     @Option(names = "--fail-first-attempt", hidden = true,
             description = "fault injection for tests: each task's first attempt fails after one image")
     boolean failFirstAttempt;
@@ -142,7 +146,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 : Path.of(System.getProperty("user.home"), ".cache", "ldmforge", "models");
         return new JobOptions(prompts, output, model, device, dtype, batchSize, attentionChunk, defaults,
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
-                cache.toString(), failFirstAttempt);
+                cache.toString(), retryFloat32, failFirstAttempt);
     }
 
     private static Map<String, String> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {

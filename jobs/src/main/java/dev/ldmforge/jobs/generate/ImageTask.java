@@ -165,6 +165,10 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                 return;
             }
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize());
+            if (options.retryFloat32()) {
+                pipeline = pipeline.withFloat32Retry(() -> ExecutorPipelines.get(modelName, device, "float32",
+                        options.attentionChunk(), options.s3(), Path.of(options.modelCacheDir())));
+            }
             List<ImageOutput> results = generateIsolatingFailures(pipeline, work, dead);
             for (int i = 0; i < work.size(); i++) {
                 ImageOutput image = results.get(i);

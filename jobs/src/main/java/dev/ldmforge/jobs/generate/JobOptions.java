@@ -9,6 +9,7 @@ import java.io.Serializable;
 /**
  * Everything executors need to know about a generate run; serialised into each task.
  *
+ * @param retryFloat32     regenerate NaN/black float16 images once in float32
  * @param failFirstAttempt fault injection for tests: the first attempt of every task fails after writing half of
  *                         its images, as a crashed executor would
  */
@@ -24,5 +25,6 @@ public record JobOptions(
         PromptValidator.UnknownFields unknownFields,
         S3Settings s3,
         String modelCacheDir,
+        boolean retryFloat32,
         boolean failFirstAttempt) implements Serializable {
 }

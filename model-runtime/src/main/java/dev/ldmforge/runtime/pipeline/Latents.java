@@ -18,4 +18,11 @@ public record Latents(long[] shape, float[] values) {
                     + " values, got " + values.length);
         }
     }
+
+    /** The latents of image {@code index} alone, shape [1, C, H, W]. */
+    public Latents image(int index) {
+        int per = (int) (shape[1] * shape[2] * shape[3]);
+        return new Latents(new long[] {1, shape[1], shape[2], shape[3]},
+                Arrays.copyOfRange(values, index * per, (index + 1) * per));
+    }
 }

@@ -34,13 +34,29 @@ public final class StableDiffusionPipeline {
 
     private final StableDiffusion model;
     private final int batchSize;
+    private final java.util.function.Supplier<StableDiffusion> float32Retry;
 
     public StableDiffusionPipeline(StableDiffusion model, int batchSize) {
+        this(model, batchSize, null);
+    }
+
+    private StableDiffusionPipeline(StableDiffusion model, int batchSize,
+                                    java.util.function.Supplier<StableDiffusion> float32Retry) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size must be at least 1, got " + batchSize);
         }
         this.model = model;
         this.batchSize = batchSize;
+        this.float32Retry = float32Retry;
+    }
+
+    /**
+     * This pipeline, but images that come out NaN or black (float16 overflow) are generated once more on the
+     * float32 model {@code float32} supplies (loaded only if needed). The initial noise is drawn on the CPU in
+     * float32 either way, so the retry starts from the same latents.
+     */
+    public StableDiffusionPipeline withFloat32Retry(java.util.function.Supplier<StableDiffusion> float32) {
+        return new StableDiffusionPipeline(model, batchSize, float32);
     }
 
     public StableDiffusion model() {
@@ -93,7 +109,33 @@ public final class StableDiffusionPipeline {
         for (ImageOutput[] perRequest : results) {
             flat.addAll(List.of(perRequest));
         }
-        return flat;
+        return float32Retry == null || model.dtype() == DataType.FLOAT32 ? flat : retryFailed(requests, flat, progress);
+    }
+
+    /** Regenerates the failed images, each as its own single-image request with its own seed, in float32. */
+    private List<ImageOutput> retryFailed(List<GenerationRequest> requests, List<ImageOutput> outputs,
+                                          ProgressListener progress) {
+        List<ImageOutput> failed = outputs.stream().filter(o -> !o.ok()).toList();
+        if (failed.isEmpty()) {
+            return outputs;
+        }
+        List<GenerationRequest> again = new ArrayList<>();
+        for (ImageOutput f : failed) {
+            GenerationRequest r = requests.get(f.requestIndex());
+            again.add(new GenerationRequest(r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(),
+                    r.width(), r.height(), f.seed(), 1, r.scheduler(), r.strength(), r.initImage(),
+                    r.latents() == null ? null : r.latents().image(f.imageIndex())));
+        }
+        List<ImageOutput> retried = new StableDiffusionPipeline(float32Retry.get(), batchSize)
+                .generate(again, progress);
+        List<ImageOutput> merged = new ArrayList<>(outputs);
+        for (int i = 0; i < failed.size(); i++) {
+            ImageOutput f = failed.get(i);
+            ImageOutput r = retried.get(i);
+            merged.set(merged.indexOf(f), new ImageOutput(f.requestIndex(), f.imageIndex(), f.seed(), r.image(),
+                    r.pixels(), r.timings(), r.failure()));
+        }
+        return merged;
     }
 
     /**
@@ -227,11 +269,8 @@ public final class StableDiffusionPipeline {
             Item item = batch.get(i);
             Latents given = item.request().latents();
             if (given != null) {
-                long[] s = given.shape();
-                int per = (int) (s[1] * s[2] * s[3]);
-                float[] values = java.util.Arrays.copyOfRange(given.values(), item.imageIndex() * per,
-                        (item.imageIndex() + 1) * per);
-                rows.add(m.create(values, new Shape(1, s[1], s[2], s[3])));
+                Latents one = given.image(item.imageIndex());
+                rows.add(m.create(one.values(), new Shape(one.shape())));
             } else {
                 rows.add(draws.get(i).removeFirst());
             }
