@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 
@@ -31,6 +32,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
@@ -151,7 +153,7 @@ final class MicroBatch implements VoidFunction2<Dataset<Row>, Long> {
     private Dataset<Row> recordedImages(String queryId, long batchId) {
         String metadata = layout.hadoop(OutputLayout.METADATA);
         if (!exists(metadata)) {
-            return spark.createDataFrame(List.of(), new org.apache.spark.sql.types.StructType()
+            return spark.createDataFrame(List.of(), new StructType()
                     .add(ImagePlan.DONE_ID, "string").add(ImagePlan.DONE_INDEX, "int"));
         }
         // The schema is given: a partition whose first write crashed has no files to infer one from.
@@ -165,7 +167,7 @@ final class MicroBatch implements VoidFunction2<Dataset<Row>, Long> {
     /** Messages of accepted requests as rejected with DUPLICATE_REQUEST. */
     private static Dataset<Row> withCode(Dataset<Row> requests, String why) {
         return requests.withColumn(PromptDatasets.ERROR_CODE, lit(ErrorCode.DUPLICATE_REQUEST.name()))
-                .withColumn(PromptDatasets.ERROR_MESSAGE, org.apache.spark.sql.functions.concat(
+                .withColumn(PromptDatasets.ERROR_MESSAGE, concat(
                         lit("request_id: "), col(PromptDatasets.REQUEST_ID), lit(" " + why)));
     }
 

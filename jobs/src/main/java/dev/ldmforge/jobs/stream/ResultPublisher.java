@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.stream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ldmforge.jobs.kafka.Topics;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.Row;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +118,7 @@ final class ResultPublisher implements AutoCloseable {
             producer.send(new ProducerRecord<>(options.commitTopic(), utf8(transactionalId), batch));
             producer.commitTransaction();
             lastCommitted = batchId;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             abortQuietly();
             throw new IllegalStateException(e);
         } catch (RuntimeException e) {
@@ -157,7 +159,7 @@ final class ResultPublisher implements AutoCloseable {
                             + end + " within " + MARKER_READ_TIMEOUT.toSeconds() + " s (a transaction left open?)");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (java.util.Arrays.equals(key, r.key()) && r.value() != null) {
+                    if (Arrays.equals(key, r.key()) && r.value() != null) {
                         last = Long.parseLong(new String(r.value(), StandardCharsets.UTF_8));
                     }
                 }

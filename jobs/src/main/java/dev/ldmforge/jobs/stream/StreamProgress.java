@@ -6,6 +6,7 @@ import org.apache.spark.sql.streaming.SourceProgress;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Iterator;
 import java.util.Map;
@@ -53,7 +54,7 @@ final class StreamProgress extends StreamingQueryListener {
                 }
             }
             return lag;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
     }

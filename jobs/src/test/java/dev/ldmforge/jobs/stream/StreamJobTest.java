@@ -16,8 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -98,12 +105,19 @@ class StreamJobTest {
         return bad;
     }
 
-    private int stream(String topic, Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("stream", "--bootstrap-servers",
-                KafkaTestBroker.get().bootstrapServers(), "--topic", topic, "--output", out.toString(),
-                "--checkpoint", out.resolve("_checkpoint").toString(), "--results-topic", topic + "-results",
-                "--dead-letter-topic", topic + "-dlq", "--commit-topic", topic + "-commits", "--available-now",
-                "--steps", "2", "--batch-size", "8", "--max-offsets-per-trigger", "50", "--partitions", "2"));
+    /** {@code ldmforge stream} arguments for a topic, its result topics and an output with its checkpoint. */
+    private static List<String> args(String topic, Path out) {
+        return new ArrayList<>(List.of("stream", "--bootstrap-servers", KafkaTestBroker.get().bootstrapServers(),
+                "--topic", topic, "--output", out.toString(), "--checkpoint", out.resolve("_checkpoint").toString(),
+                "--results-topic", topic + "-results", "--dead-letter-topic", topic + "-dlq",
+                "--commit-topic", topic + "-commits", "--steps", "2", "--guidance", "1", "--batch-size", "8",
+                "--partitions", "2"));
+    }
+
+    /** An in-process {@code --available-now} run. */
+    private static int stream(String topic, Path out, String... extra) {
+        List<String> args = args(topic, out);
+        args.addAll(List.of("--available-now", "--max-offsets-per-trigger", "50"));
         args.addAll(Arrays.asList(extra));
         return LdmForgeCli.commandLine().execute(args.toArray(String[]::new));
     }
@@ -212,5 +226,101 @@ class StreamJobTest {
         Dataset<Row> dead2 = spark.read().parquet(out.resolve("dead-letter").toString());
         assertEquals(1, dead2.filter("error_code = 'DUPLICATE_REQUEST' and request_id = 'p7'").count());
         assertEquals(21, read(topic + "-dlq").size());
+    }
+
+    @Test
+    void hardKillMidBatchThenSigtermFinishesTheBatchThenStopsAndNothingIsDuplicated() throws Exception {
+        String topic = "prompts-kill";
+        Topics.createIfMissing(KafkaTestBroker.get().bootstrapServers(), topic, 1);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            lines.add("{\"request_id\": \"k" + i + "\", \"prompt\": \"a green triangle " + i + "\"}");
+        }
+        produce(topic, lines);
+        Path out = dir.resolve("out");
+
+        // SIGKILL while batch 1 is storing its images: nothing of it is committed anywhere.
+        try (ChildStream first = new ChildStream(topic, out)) {
+            first.awaitLine(l -> l.startsWith("stream: batch 0: "));
+            long stored = pngs(out);
+            first.await(() -> pngs(out) > stored, "batch 1 stores an image");
+            first.process.destroyForcibly().waitFor();
+        }
+        // The restart replays batch 1 (finding what the killed attempt stored), then SIGTERM arrives mid-batch 2.
+        try (ChildStream second = new ChildStream(topic, out)) {
+            String replay = second.awaitLine(l -> l.startsWith("stream: batch 1: "));
+            assertTrue(replay.matches(".*\\(\\d+ generated, [1-9]\\d* existing\\).*"), replay);
+            long stored = pngs(out);
+            second.await(() -> pngs(out) > stored, "batch 2 stores an image");
+            second.process.destroy();
+            assertTrue(second.process.waitFor(120, TimeUnit.SECONDS), "still running after SIGTERM");
+            String output = String.join("\n", second.lines);
+            int stop = output.indexOf("stream: stop requested");
+            assertTrue(stop >= 0, output);
+            assertTrue(output.indexOf("stream: batch 2: ", stop) > stop, "batch 2 finished after SIGTERM: " + output);
+            assertTrue(output.indexOf("stream: stopped cleanly", stop) > stop, output);
+        }
+        assertEquals(0, stream(topic, out));
+
+        assertEquals(lines.size(), pngs(out));
+        Dataset<Row> metadata = spark.read().parquet(out.resolve("metadata").toString());
+        assertEquals(lines.size(), metadata.count());
+        assertEquals(lines.size(), metadata.select("request_id").distinct().count());
+        List<ConsumerRecord<byte[], byte[]>> events = read(topic + "-results");
+        assertEquals(lines.size(), events.size());
+        assertEquals(lines.size(), events.stream().map(e -> new String(e.key(), StandardCharsets.UTF_8))
+                .distinct().count());
+    }
+
+    /** {@code ldmforge stream} in its own JVM (the test's classpath and JVM flags), 10 messages per second. */
+    private static final class ChildStream implements AutoCloseable {
+        final Process process;
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        ChildStream(String topic, Path out) throws IOException {
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> a.startsWith("--") || a.startsWith("-D") || a.startsWith("-XX:+IgnoreUnrecognized"))
+                    .forEach(command::add);
+            command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                    LdmForgeCli.class.getName()));
+            command.addAll(args(topic, out));
+            command.addAll(List.of("--master", "local[2]", "--trigger-interval", "1 second",
+                    "--max-offsets-per-trigger", "10"));
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String l = r.readLine(); l != null; l = r.readLine()) {
+                        lines.add(l);
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String awaitLine(Predicate<String> wanted) throws InterruptedException {
+            await(() -> lines.stream().anyMatch(wanted), "a line");
+            return lines.stream().filter(wanted).findFirst().orElseThrow();
+        }
+
+        void await(BooleanSupplier condition, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!condition.getAsBoolean()) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("no " + what + "; output:\n" + String.join("\n", lines));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 }
