@@ -20,6 +20,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,12 +132,16 @@ class StreamJobTest {
         return KafkaTestBroker.readToEnd(KafkaTestBroker.get().bootstrapServers(), topic, true);
     }
 
-    private static long pngs(Path out) throws IOException {
+    private static long pngs(Path out) {
         if (!Files.exists(out.resolve("images"))) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(out.resolve("images"))) {
-            return files.filter(p -> p.toString().endsWith(".png")).count();
+        while (true) {
+            try (Stream<Path> files = Files.walk(out.resolve("images"))) {
+                return files.filter(p -> p.toString().endsWith(".png")).count();
+            } catch (IOException | UncheckedIOException e) {
+                // a temporary file vanished during the walk (a stream is writing): count again
+            }
         }
     }
 
@@ -252,8 +257,9 @@ class StreamJobTest {
             assertTrue(replay.matches(".*\\(\\d+ generated, [1-9]\\d* existing\\).*"), replay);
             long stored = pngs(out);
             second.await(() -> pngs(out) > stored, "batch 2 stores an image");
-            second.process.destroy();
-            assertTrue(second.process.waitFor(120, TimeUnit.SECONDS), "still running after SIGTERM");
+            // SIGTERM through the handle: Process.destroy() would also close our end of the child's output.
+            second.process.toHandle().destroy();
+            assertTrue(second.awaitExit(), "still running after SIGTERM");
             String output = String.join("\n", second.lines);
             int stop = output.indexOf("stream: stop requested");
             assertTrue(stop >= 0, output);
@@ -276,6 +282,7 @@ class StreamJobTest {
     private static final class ChildStream implements AutoCloseable {
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Thread reader;
 
         ChildStream(String topic, Path out) throws IOException {
             List<String> command = new ArrayList<>(List.of(
@@ -289,7 +296,7 @@ class StreamJobTest {
             command.addAll(List.of("--master", "local[2]", "--trigger-interval", "1 second",
                     "--max-offsets-per-trigger", "10"));
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
+            reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8))) {
                     for (String l = r.readLine(); l != null; l = r.readLine()) {
@@ -316,6 +323,13 @@ class StreamJobTest {
                 }
                 Thread.sleep(50);
             }
+        }
+
+        /** Waits for the process to exit and for its output to be read to the end. */
+        boolean awaitExit() throws InterruptedException {
+            boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+            reader.join(10_000);
+            return exited;
         }
 
         @Override
