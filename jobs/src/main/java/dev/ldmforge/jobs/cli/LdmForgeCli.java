@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.cli;
 
 import dev.ldmforge.jobs.generate.GenerateCommand;
+import dev.ldmforge.jobs.stream.StreamCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             KafkaBrokerCommand.class,
             ProduceCommand.class,
+            StreamCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",

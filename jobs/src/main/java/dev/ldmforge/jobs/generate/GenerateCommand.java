@@ -1,18 +1,12 @@
 package dev.ldmforge.jobs.generate;
 
-import dev.ldmforge.jobs.cli.ParameterOptions;
 import dev.ldmforge.jobs.report.JobSummary;
 import dev.ldmforge.jobs.spark.SparkSessions;
-import dev.ldmforge.jobs.storage.S3Settings;
-import dev.ldmforge.runtime.pipeline.LoadOptions;
-import dev.ldmforge.runtime.pipeline.ModelInspector;
-import dev.ldmforge.schemas.GenerationDefaults;
-import dev.ldmforge.schemas.PromptValidator;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,48 +34,12 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "local folder or s3://bucket/prefix (default: ${DEFAULT-VALUE})")
     String output;
 
-    @Option(names = "--model", defaultValue = "tiny",
-            description = "tiny, a diffusers folder, a .safetensors file, or s3://... (default: ${DEFAULT-VALUE})")
-    String model;
-
-    @Option(names = "--batch-size", defaultValue = "4", paramLabel = "N",
-            description = "images per UNet call on an executor (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Mixin
+    JobSettings job;
 
     @Option(names = "--partitions", paramLabel = "N",
             description = "generation tasks (default: Spark's default parallelism)")
     Integer partitions;
-
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*])")
-    String master;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Spark or ldmforge.* setting (repeatable)")
-    List<String> conf = new ArrayList<>();
-
-    @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu or gpu; tasks given a Spark gpu resource use that GPU (default: ${DEFAULT-VALUE})")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "float32", description = "float32, or float16 on GPUs")
-    String dtype;
-
-    @Option(names = "--attention-chunk", defaultValue = "0", paramLabel = "N",
-            description = "attention queries per chunk, bounds memory on large images (0 = all)")
-    int attentionChunk;
-
-    @picocli.CommandLine.Mixin
-    ParameterOptions parameters;
-
-    @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
-    boolean strict;
-
-    @Option(names = "--model-cache-dir", paramLabel = "DIR",
-            description = "node-local cache for s3:// models (default: ~/.cache/ldmforge/models)")
-    Path modelCache;
-
-    @Option(names = "--retry-float32",
-            description = "with --dtype float16: regenerate NaN or black images once in float32")
-    boolean retryFloat32;
 
     @Option(names = "--fail-first-attempt", hidden = true,
             description = "fault injection for tests: each task's first attempt fails after one image")
@@ -92,20 +50,12 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> confs = new LinkedHashMap<>();
-        for (String kv : conf) {
-            Map.Entry<String, String> e = SparkSessions.parseConf(kv);
-            confs.put(e.getKey(), e.getValue());
-        }
-        if (batchSize < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--batch-size must be at least 1, got " + batchSize);
-        }
-        JobOptions options = options(confs);
+        Map<String, String> confs = job.confs();
+        JobOptions options = job.jobOptions(prompts, output, confs, failFirstAttempt);
         options.s3().sparkHadoopConf().forEach(confs::putIfAbsent);
         // Inside an application that already has a session (tests, notebooks) use it and leave it running.
         boolean reuse = SparkSession.getActiveSession().isDefined();
-        SparkSession spark = reuse ? SparkSessions.reuse(confs) : SparkSessions.create("ldmforge generate", master, confs);
+        SparkSession spark = reuse ? SparkSessions.reuse(confs) : SparkSessions.create("ldmforge generate", job.master(), confs);
         try {
             int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
             if (!confs.containsKey("spark.sql.shuffle.partitions")) {
@@ -128,25 +78,6 @@ public final class GenerateCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
-    }
-
-    private JobOptions options(Map<String, String> confs) {
-        S3Settings s3 = S3Settings.from(confs);
-        LoadOptions load = LoadOptions.cpu().withDevice("cpu").withDtype("float32");
-        // s3:// models are only copied on executors; their rows need width/height or --width/--height.
-        int modelSize = parameters.sizeGiven() || model.startsWith("s3") ? 512
-                : ModelInspector.defaultImageSize(model, load);
-        GenerationDefaults defaults = parameters.applyTo(GenerationDefaults.DIFFUSERS, modelSize);
-        try {
-            new PromptValidator(defaults);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        Path cache = modelCache != null ? modelCache
-                : Path.of(System.getProperty("user.home"), ".cache", "ldmforge", "models");
-        return new JobOptions(prompts, output, model, device, dtype, batchSize, attentionChunk, defaults,
-                strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
-                cache.toString(), retryFloat32, failFirstAttempt);
     }
 
     private static Map<String, String> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {

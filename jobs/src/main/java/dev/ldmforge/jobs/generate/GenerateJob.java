@@ -39,14 +39,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sequence;
-import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 
@@ -57,7 +51,6 @@ import static org.apache.spark.sql.functions.sum;
  */
 public final class GenerateJob {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
-    private static final String REQUEST_ID = "request.request_id";
 
     private final SparkSession spark;
     private final JobOptions options;
@@ -97,21 +90,11 @@ public final class GenerateJob {
             Dataset<Row> duplicates = ranked.filter(col("_rank").gt(1)).drop("_rank");
 
             describe("plan: skip images already in metadata");
-            Dataset<Row> images = unique.withColumn("image_index", explode(sequence(lit(0),
-                    col("request.num_images_per_prompt").minus(1))));
-            Dataset<Row> pending = images.join(existingImageKeys(layout),
-                    images.col(PromptDatasets.REQUEST_ID).equalTo(col("_done_id"))
-                            .and(images.col("image_index").equalTo(col("_done_index"))), "left_anti");
+            Dataset<Row> images = ImagePlan.images(unique);
+            Dataset<Row> pending = ImagePlan.pending(images, existingImageKeys(layout));
             long totalImages = images.count();
             long pendingImages = pending.count();
-            Dataset<Row> planned = pending.groupBy(col(PromptDatasets.REQUEST_ID))
-                    .agg(first(col(PromptDatasets.REQUEST)).as("request"),
-                            sort_array(collect_list(col("image_index"))).as("pending"),
-                            first(col(PromptDatasets.ORIGINAL)).as("original"),
-                            first(col(PromptDatasets.SOURCE_FILE)).as("source_file"),
-                            first(col(PromptDatasets.SOURCE_ROW)).as("source_row"))
-                    .select("request", "pending", "original", "source_file", "source_row")
-                    .repartition(partitions, col(REQUEST_ID));
+            Dataset<Row> planned = ImagePlan.planned(pending, partitions);
 
             describe("generate " + pendingImages + " images with " + options.model());
             String staging = layout.hadoop(OutputLayout.STAGING + "/" + UUID.randomUUID());
@@ -119,8 +102,7 @@ public final class GenerateJob {
             out.printf("generate: %d prompts read, %d valid, %d images to generate (%d already present)%n", read,
                     valid, pendingImages, totalImages - pendingImages);
             try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
-                planned.mapPartitions(new ImageTask(options, done), Encoders.row(StagedOutput.SCHEMA))
-                        .write().mode(SaveMode.ErrorIfExists).parquet(staging);
+                ImagePlan.generate(planned, options, done).write().mode(SaveMode.ErrorIfExists).parquet(staging);
             }
             Dataset<Row> staged = spark.read().parquet(staging).persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -182,10 +164,10 @@ public final class GenerateJob {
     private Dataset<Row> existingImageKeys(OutputLayout layout) {
         if (!exists(layout.hadoop(OutputLayout.METADATA))) {
             return spark.createDataFrame(List.of(), new org.apache.spark.sql.types.StructType()
-                    .add("_done_id", "string").add("_done_index", "int"));
+                    .add(ImagePlan.DONE_ID, "string").add(ImagePlan.DONE_INDEX, "int"));
         }
         return spark.read().schema(SparkSchemas.GENERATED_IMAGE).parquet(layout.hadoop(OutputLayout.METADATA))
-                .select(col("request_id").as("_done_id"), col("image_index").as("_done_index")).distinct();
+                .select(col("request_id").as(ImagePlan.DONE_ID), col("image_index").as(ImagePlan.DONE_INDEX)).distinct();
     }
 
     /** Dead letters not already recorded by an earlier run of the same dataset (same source, code and id). */

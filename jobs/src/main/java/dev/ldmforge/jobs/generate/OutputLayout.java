@@ -8,14 +8,14 @@ import java.nio.file.Path;
  * Where a run's outputs live, as object-store keys and as Hadoop paths for Spark: {@code s3://} becomes
  * {@code s3a://} (Hadoop's S3 connector), a local folder becomes an absolute {@code file:} URI.
  */
-record OutputLayout(String root, String hadoopRoot) {
-    static final String METADATA = "metadata";
-    static final String DEAD_LETTER = "dead-letter";
-    static final String STAGING = "_staging";
+public record OutputLayout(String root, String hadoopRoot) {
+    public static final String METADATA = "metadata";
+    public static final String DEAD_LETTER = "dead-letter";
+    public static final String STAGING = "_staging";
     static final String SUMMARY = "_SUMMARY.json";
     static final String GALLERY = "index.html";
 
-    static OutputLayout of(String output) {
+    public static OutputLayout of(String output) {
         String trimmed = output.replaceAll("/+$", "");
         if (ObjectStores.isS3(trimmed)) {
             return new OutputLayout(trimmed, trimmed.replaceFirst("^s3://", "s3a://"));
@@ -29,7 +29,7 @@ record OutputLayout(String root, String hadoopRoot) {
         return location.startsWith("s3://") ? "s3a://" + location.substring("s3://".length()) : location;
     }
 
-    String hadoop(String child) {
+    public String hadoop(String child) {
         return hadoopRoot + "/" + child;
     }
 }

@@ -14,11 +14,11 @@ import org.apache.spark.sql.types.StructType;
  * table through Spark's commit protocol (so a retried or speculative task contributes exactly one set of rows); the
  * driver then appends them to {@code metadata/} and {@code dead-letter/}.
  */
-final class StagedOutput {
-    static final String IMAGE = "image";
-    static final String DEAD = "dead_letter";
+public final class StagedOutput {
+    public static final String IMAGE = "image";
+    public static final String DEAD = "dead_letter";
 
-    static final StructType SCHEMA = new StructType()
+    public static final StructType SCHEMA = new StructType()
             .add("kind", DataTypes.StringType, false)
             .add(IMAGE, SparkSchemas.GENERATED_IMAGE, true)
             .add(DEAD, SparkSchemas.DEAD_LETTER, true);

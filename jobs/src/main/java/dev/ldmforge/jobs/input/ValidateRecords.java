@@ -17,7 +17,7 @@ import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
  * {@link PromptDatasets#RECORDS} rows to {@link PromptDatasets#VALIDATED} rows, one partition at a time. Holds the
  * defaults as plain values (the schemas records are not Serializable) and builds one validator per partition.
  */
-final class ValidateRecords implements MapPartitionsFunction<Row, Row> {
+public final class ValidateRecords implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     // Input rows are read by position: they may come without a schema.
     private static final int ORIGINAL = PromptDatasets.RECORDS.fieldIndex(PromptDatasets.ORIGINAL);
@@ -68,8 +68,8 @@ final class ValidateRecords implements MapPartitionsFunction<Row, Row> {
         return outcome(record, knownRequestId(validator, fields), rejected.code().name(), rejected.message(), null);
     }
 
-    /** The record's own request_id, if it is a valid one. */
-    private static String knownRequestId(PromptValidator validator, Map<String, Object> fields) {
+    /** The record's own request_id, if it is a valid one (for a rejected record's dead letter). */
+    public static String knownRequestId(PromptValidator validator, Map<String, Object> fields) {
         Object id = fields.get("request_id");
         return id instanceof CharSequence
                 && validator.validate(Map.of("prompt", "x", "request_id", id)) instanceof Validation.Accepted
