@@ -44,7 +44,7 @@ public final class GroupNorm {
         affine[1] = channels;
         // Reshaped views of the weights would otherwise pile up in the weights' manager, two per call.
         try (NDArray scale = weight.array().reshape(affine); NDArray shift = bias.array().reshape(affine)) {
-            return normed.mul(scale).add(shift);
+            return normed.muli(scale).addi(shift);
         }
     }
 }

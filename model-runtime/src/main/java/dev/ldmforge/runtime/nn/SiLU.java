@@ -9,6 +9,6 @@ public final class SiLU {
     }
 
     public static NDArray forward(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return Activation.sigmoid(x).muli(x);
     }
 }
