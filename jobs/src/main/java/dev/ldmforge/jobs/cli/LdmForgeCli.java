@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             KafkaBrokerCommand.class,
             ProduceCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge txt2img --model tiny --prompt \"a red circle on a blue background\" --output out.png",

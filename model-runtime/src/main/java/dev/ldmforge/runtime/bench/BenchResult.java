@@ -1,0 +1,64 @@
+package dev.ldmforge.runtime.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One benchmark's figures. Optional figures are null when they do not apply: {@code gflops} needs a FLOP count,
+ * {@code rooflineRatio} is gflops over the same run's matmul GFLOP/s, {@code imagesPerS} for image generation,
+ * {@code gbPerS} and {@code peakRssBytes} for model loading.
+ */
+public record BenchResult(String name, String dtype, Timing timing, Double gflops, Double rooflineRatio,
+                          Double imagesPerS, Double gbPerS, Long peakRssBytes, String what) {
+
+    /** A timed computation of {@code flops} floating-point operations per call (NaN: not defined). */
+    public static BenchResult compute(String name, String dtype, Timing timing, double flops, String what) {
+        Double gflops = Double.isNaN(flops) ? null : flops / timing.medianMs() / 1e6;
+        return new BenchResult(name, dtype, timing, gflops, null, null, null, null, what);
+    }
+
+    public BenchResult withImagesPerS(double value) {
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, value, gbPerS, peakRssBytes, what);
+    }
+
+    public BenchResult withLoad(double gigabytesPerS, long peakRss) {
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gigabytesPerS, peakRss, what);
+    }
+
+    public BenchResult withRoofline(double matmulGflops) {
+        Double ratio = gflops == null || matmulGflops <= 0 ? null : gflops / matmulGflops;
+        return new BenchResult(name, dtype, timing, gflops, ratio, imagesPerS, gbPerS, peakRssBytes, what);
+    }
+
+    public double medianMs() {
+        return timing.medianMs();
+    }
+
+    /** The JSON object of the report's {@code results} array (snake_case, absent figures left out). */
+    public Map<String, Object> toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("dtype", dtype);
+        out.put("median_ms", round(medianMs()));
+        out.put("runs_ms", java.util.Arrays.stream(timing.runsMs()).map(BenchResult::round).toArray());
+        putIfPresent(out, "gflops", gflops);
+        putIfPresent(out, "roofline_ratio", rooflineRatio == null ? null : Math.round(rooflineRatio * 1000) / 1000.0);
+        putIfPresent(out, "images_per_s", imagesPerS);
+        putIfPresent(out, "gb_per_s", gbPerS);
+        if (peakRssBytes != null) {
+            out.put("peak_rss_mb", peakRssBytes / (1024 * 1024));
+        }
+        out.put("what", what);
+        return out;
+    }
+
+    private static void putIfPresent(Map<String, Object> out, String key, Double value) {
+        if (value != null) {
+            out.put(key, round(value));
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
