@@ -10,21 +10,29 @@ import java.util.function.Consumer;
 public record BenchReport(MachineInfo machine, List<BenchResult> results, double loadAverageAtEnd) {
 
     /**
-     * Runs {@code benchmarks} in order ({@code matmul} must come first: every ratio refers to it), telling
-     * {@code progress} about each result as it completes.
+     * Runs {@code benchmarks} in order, telling {@code progress} about each result as it completes. The first must be
+     * {@code matmul}, the roofline every ratio refers to: it runs again after each other benchmark and its figure is
+     * the median over all those runs, so that the ratios hold up when the machine's load drifts during the run.
      */
     public static BenchReport run(MachineInfo machine, List<Benchmark> benchmarks, int runs,
             Consumer<BenchResult> progress) {
+        Benchmark roofline = benchmarks.get(0);
+        if (!roofline.name().equals("matmul")) {
+            throw new IllegalArgumentException("the first benchmark must be matmul, was " + roofline.name());
+        }
+        BenchResult matmul = roofline.run(runs).withLoadAverage(MachineInfo.currentLoadAverage());
+        progress.accept(matmul.withRoofline(matmul.gflops()));
+        List<BenchResult> others = new ArrayList<>();
+        for (Benchmark b : benchmarks.subList(1, benchmarks.size())) {
+            BenchResult r = b.run(runs).withLoadAverage(MachineInfo.currentLoadAverage());
+            matmul = matmul.withMoreRuns(roofline.run(1).timing());
+            progress.accept(r.withRoofline(matmul.gflops()));
+            others.add(r);
+        }
         List<BenchResult> results = new ArrayList<>();
-        double matmulGflops = 0;
-        for (Benchmark b : benchmarks) {
-            BenchResult r = b.run(runs);
-            if (r.name().equals("matmul")) {
-                matmulGflops = r.gflops();
-            }
-            r = r.withRoofline(matmulGflops);
-            results.add(r);
-            progress.accept(r);
+        results.add(matmul.withRoofline(matmul.gflops()));
+        for (BenchResult r : others) {
+            results.add(r.withRoofline(matmul.gflops()));
         }
         return new BenchReport(machine, List.copyOf(results), MachineInfo.currentLoadAverage());
     }
@@ -40,8 +48,8 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
 
     /** One aligned line of the terminal table. */
     public static String line(BenchResult r) {
-        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %11.1f ms", r.name(), r.dtype(),
-                r.medianMs()));
+        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %11.1f ms (cpu %.0f ms)", r.name(), r.dtype(),
+                r.medianMs(), r.timing().medianCpuMs()));
         if (r.gflops() != null) {
             s.append(String.format("  %7.1f GFLOP/s", r.gflops()));
         }
@@ -50,6 +58,9 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
         }
         if (r.imagesPerS() != null) {
             s.append(String.format("  %.3f images/s", r.imagesPerS()));
+        }
+        if (r.loadAverage() != null) {
+            s.append(String.format("  (load %.1f)", r.loadAverage()));
         }
         if (r.gbPerS() != null) {
             s.append(String.format("  %.2f GB/s, peak RSS %d MiB", r.gbPerS(), r.peakRssBytes() / (1024 * 1024)));

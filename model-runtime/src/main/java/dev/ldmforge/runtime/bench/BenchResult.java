@@ -9,25 +9,42 @@ import java.util.Map;
  * {@code gbPerS} and {@code peakRssBytes} for model loading.
  */
 public record BenchResult(String name, String dtype, Timing timing, Double gflops, Double rooflineRatio,
-                          Double imagesPerS, Double gbPerS, Long peakRssBytes, String what) {
+                          Double imagesPerS, Double gbPerS, Long peakRssBytes, Double loadAverage, String what) {
 
     /** A timed computation of {@code flops} floating-point operations per call (NaN: not defined). */
     public static BenchResult compute(String name, String dtype, Timing timing, double flops, String what) {
         Double gflops = Double.isNaN(flops) ? null : flops / timing.medianMs() / 1e6;
-        return new BenchResult(name, dtype, timing, gflops, null, null, null, null, what);
+        return new BenchResult(name, dtype, timing, gflops, null, null, null, null, null, what);
     }
 
     public BenchResult withImagesPerS(double value) {
-        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, value, gbPerS, peakRssBytes, what);
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, value, gbPerS, peakRssBytes, loadAverage,
+                what);
     }
 
     public BenchResult withLoad(double gigabytesPerS, long peakRss) {
-        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gigabytesPerS, peakRss, what);
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gigabytesPerS, peakRss,
+                loadAverage, what);
     }
 
     public BenchResult withRoofline(double matmulGflops) {
         Double ratio = gflops == null || matmulGflops <= 0 ? null : gflops / matmulGflops;
-        return new BenchResult(name, dtype, timing, gflops, ratio, imagesPerS, gbPerS, peakRssBytes, what);
+        return new BenchResult(name, dtype, timing, gflops, ratio, imagesPerS, gbPerS, peakRssBytes, loadAverage,
+                what);
+    }
+
+    /** The 1-minute load average when the measurement ended. */
+    public BenchResult withLoadAverage(double value) {
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gbPerS, peakRssBytes, value,
+                what);
+    }
+
+    /** This result's timing extended by more runs of the same computation (gflops recomputed). */
+    public BenchResult withMoreRuns(Timing more) {
+        Timing merged = timing.plus(more);
+        Double scaled = gflops == null ? null : gflops * timing.medianMs() / merged.medianMs();
+        return new BenchResult(name, dtype, merged, scaled, rooflineRatio, imagesPerS, gbPerS, peakRssBytes,
+                loadAverage, what);
     }
 
     public double medianMs() {
@@ -41,6 +58,7 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
         out.put("dtype", dtype);
         out.put("median_ms", round(medianMs()));
         out.put("runs_ms", java.util.Arrays.stream(timing.runsMs()).map(BenchResult::round).toArray());
+        out.put("median_cpu_ms", round(timing.medianCpuMs()));
         putIfPresent(out, "gflops", gflops);
         putIfPresent(out, "roofline_ratio", rooflineRatio == null ? null : Math.round(rooflineRatio * 1000) / 1000.0);
         putIfPresent(out, "images_per_s", imagesPerS);
@@ -48,6 +66,7 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
         if (peakRssBytes != null) {
             out.put("peak_rss_mb", peakRssBytes / (1024 * 1024));
         }
+        putIfPresent(out, "load_average_1m", loadAverage);
         out.put("what", what);
         return out;
     }

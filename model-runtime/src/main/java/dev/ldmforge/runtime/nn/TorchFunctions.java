@@ -22,7 +22,9 @@ import java.util.zip.ZipOutputStream;
  * libtorch functions DJL 0.36 does not bind, reached through a TorchScript module that libtorch compiles from the
  * source below at first use. {@code scaled_dot_product_attention} runs libtorch's fused (flash) attention kernel:
  * it never materialises the [B, H, Lq, Lk] score matrix, which costs memory bandwidth and O(L²) memory, and on CPU
- * it is about three times faster than bmm + softmax + bmm at SD's 4096 tokens.
+ * it is about three times faster than bmm + softmax + bmm at SD's 4096 tokens. {@code group_norm} and {@code silu}
+ * are single passes over the activations where DJL's ops need three (layer norm, scale, shift) and two (sigmoid,
+ * product). A call costs a few JNI round trips, negligible next to these ops on images.
  */
 public final class TorchFunctions {
     /** TorchScript as {@code torch.jit.save} writes it: one class, parameterless, one method per function. */
@@ -38,6 +40,11 @@ public final class TorchFunctions {
               def masked_attention(self: __torch__.TorchFunctions, q: Tensor, k: Tensor, v: Tensor,
                   mask: Tensor) -> Tensor:
                 return torch.scaled_dot_product_attention(q, k, v, mask)
+              def group_norm(self: __torch__.TorchFunctions, x: Tensor, groups: int, weight: Tensor, bias: Tensor,
+                  eps: float) -> Tensor:
+                return torch.group_norm(x, groups, weight, bias, eps)
+              def silu(self: __torch__.TorchFunctions, x: Tensor) -> Tensor:
+                return torch.silu(x)
             """;
     /** The module object (pickle protocol 2): {@code __torch__.TorchFunctions} with state {training: True}. */
     private static final byte[] DATA_PKL = ("\u0080\u0002c__torch__\nTorchFunctions\nq\u0000)\u0081}(X\u0008\u0000\u0000"
@@ -63,13 +70,29 @@ public final class TorchFunctions {
         return mask == null ? call("attention", q, k, v) : call("masked_attention", q, k, v, mask);
     }
 
+    /** {@code torch.nn.functional.group_norm} on [N, C, ...] with per-channel weight and bias [C]. */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray weight, NDArray bias, double eps) {
+        return call("group_norm", x.getManager(), IValue.from((PtNDArray) x), IValue.from(groups),
+                IValue.from((PtNDArray) weight), IValue.from((PtNDArray) bias), IValue.from(eps));
+    }
+
+    /** {@code torch.nn.functional.silu}: x·sigmoid(x). */
+    public static NDArray silu(NDArray x) {
+        return call("silu", x);
+    }
+
     private static NDArray call(String method, NDArray... arrays) {
         IValue[] inputs = new IValue[arrays.length];
         for (int i = 0; i < arrays.length; i++) {
             inputs[i] = IValue.from((PtNDArray) arrays[i]);
         }
+        return call(method, arrays[0].getManager(), inputs);
+    }
+
+    /** Runs {@code method} and closes its inputs; the result goes to {@code manager}. */
+    private static NDArray call(String method, NDManager manager, IValue... inputs) {
         try (IValue result = IValueUtils.runMethod(Module.INSTANCE, method, inputs)) {
-            return result.toTensor((PtNDManager) arrays[0].getManager());
+            return result.toTensor((PtNDManager) manager);
         } finally {
             for (IValue input : inputs) {
                 input.close();
