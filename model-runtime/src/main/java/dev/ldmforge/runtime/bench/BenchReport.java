@@ -37,12 +37,25 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
         return new BenchReport(machine, List.copyOf(results), MachineInfo.currentLoadAverage());
     }
 
+    /** The matmul's GFLOP per CPU-second: the reference for {@code cpu_roofline_ratio}. */
+    private Double matmulPerCpuSecond() {
+        return results.get(0).gflopsPerCpuSecond();
+    }
+
     public Map<String, Object> toJson() {
         Map<String, Object> machineJson = new LinkedHashMap<>(machine.toJson());
         machineJson.put("load_average_1m_at_end", loadAverageAtEnd);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("machine", machineJson);
-        out.put("results", results.stream().map(BenchResult::toJson).toList());
+        Double reference = matmulPerCpuSecond();
+        out.put("results", results.stream().map(r -> {
+            Map<String, Object> json = r.toJson();
+            Double perCpu = r.gflopsPerCpuSecond();
+            if (perCpu != null && reference != null) {
+                json.put("cpu_roofline_ratio", Math.round(perCpu / reference * 1000) / 1000.0);
+            }
+            return json;
+        }).toList());
         return out;
     }
 
@@ -55,6 +68,9 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
         }
         if (r.rooflineRatio() != null) {
             s.append(String.format("  %5.1f%% of matmul", 100 * r.rooflineRatio()));
+        }
+        if (r.gflopsPerCpuSecond() != null) {
+            s.append(String.format("  [%.1f GFLOP/cpu-s]", r.gflopsPerCpuSecond()));
         }
         if (r.imagesPerS() != null) {
             s.append(String.format("  %.3f images/s", r.imagesPerS()));

@@ -33,6 +33,15 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
                 what);
     }
 
+    /**
+     * FLOPs per second of this process's CPU time (all threads): unlike GFLOP/s, it does not drop when other
+     * processes take the cores, so its ratio to the matmul's holds up on a busy machine.
+     */
+    public Double gflopsPerCpuSecond() {
+        double cpu = timing.medianCpuMs();
+        return gflops == null || cpu <= 0 ? null : gflops * timing.medianMs() / cpu;
+    }
+
     /** The 1-minute load average when the measurement ended. */
     public BenchResult withLoadAverage(double value) {
         return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gbPerS, peakRssBytes, value,
@@ -61,6 +70,7 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
         out.put("median_cpu_ms", round(timing.medianCpuMs()));
         putIfPresent(out, "gflops", gflops);
         putIfPresent(out, "roofline_ratio", rooflineRatio == null ? null : Math.round(rooflineRatio * 1000) / 1000.0);
+        putIfPresent(out, "gflops_per_cpu_s", gflopsPerCpuSecond());
         putIfPresent(out, "images_per_s", imagesPerS);
         putIfPresent(out, "gb_per_s", gbPerS);
         if (peakRssBytes != null) {
