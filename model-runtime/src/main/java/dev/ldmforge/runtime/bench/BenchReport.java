@@ -61,8 +61,10 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
 
     /** One aligned line of the terminal table. */
     public static String line(BenchResult r) {
-        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %11.1f ms (cpu %.0f ms)", r.name(), r.dtype(),
-                r.medianMs(), r.timing().medianCpuMs()));
+        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %11.1f ms", r.name(), r.dtype(), r.medianMs()));
+        if (r.timing().medianCpuMs() > 0) {
+            s.append(String.format(" (cpu %.0f ms)", r.timing().medianCpuMs()));
+        }
         if (r.gflops() != null) {
             s.append(String.format("  %7.1f GFLOP/s", r.gflops()));
         }

@@ -67,7 +67,9 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
         out.put("dtype", dtype);
         out.put("median_ms", round(medianMs()));
         out.put("runs_ms", java.util.Arrays.stream(timing.runsMs()).map(BenchResult::round).toArray());
-        out.put("median_cpu_ms", round(timing.medianCpuMs()));
+        if (timing.medianCpuMs() > 0) {
+            out.put("median_cpu_ms", round(timing.medianCpuMs()));
+        }
         putIfPresent(out, "gflops", gflops);
         putIfPresent(out, "roofline_ratio", rooflineRatio == null ? null : Math.round(rooflineRatio * 1000) / 1000.0);
         putIfPresent(out, "gflops_per_cpu_s", gflopsPerCpuSecond());

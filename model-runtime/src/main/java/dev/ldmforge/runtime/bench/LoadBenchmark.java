@@ -44,7 +44,7 @@ final class LoadBenchmark {
             Timing t = new Timing(ms, new double[runs]);
             return BenchResult.compute("load-sd15-unet", RuntimeBenchmarks.DTYPE, t, Double.NaN,
                     "SafetensorsFile + Parameters.load of a " + bytes / (1024 * 1024) + " MiB float32 SD 1.5 UNet "
-                            + "(page cache warm), in a child JVM (cpu_ms not measured); peak RSS = the child's VmHWM (JVM + libtorch + weights)")
+                            + "(page cache warm), in a child JVM; peak RSS = the child's VmHWM (JVM + libtorch + weights)")
                     .withLoad(bytes / t.medianMs() / 1e6, peak);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
