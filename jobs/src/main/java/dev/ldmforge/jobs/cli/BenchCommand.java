@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "about two minutes: matmul, conv, unet-sd15-64x64-b2, pipeline-tiny "
-            + "and the batch-job benchmark")
+            + "and the batch job's quick benchmarks")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write {\"machine\": {...}, \"results\": [...]}")
