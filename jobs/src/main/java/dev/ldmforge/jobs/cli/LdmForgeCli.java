@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             KafkaBrokerCommand.class,
             ProduceCommand.class,
             StreamCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",

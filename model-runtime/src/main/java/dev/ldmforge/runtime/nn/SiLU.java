@@ -1,14 +1,13 @@
 package dev.ldmforge.runtime.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 
-/** {@code torch.nn.SiLU} (swish): x·sigmoid(x). DJL's engine has no fused kernel for it. */
+/** {@code torch.nn.SiLU} (swish): x·sigmoid(x), by libtorch's fused kernel (DJL binds none). */
 public final class SiLU {
     private SiLU() {
     }
 
     public static NDArray forward(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return TorchFunctions.silu(x);
     }
 }

@@ -33,8 +33,9 @@ public final class BasicTransformerBlock {
 
     /** x [B, L, dim], context [B, Lk, crossAttentionDim]. */
     public NDArray forward(NDArray x, NDArray context) {
-        NDArray h = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).add(x);
-        h = attn2.forward(norm2.forward(h), context).add(h);
-        return ff.forward(norm3.forward(h)).add(h);
+        // Each sublayer's output is a fresh array: add the residual in place.
+        NDArray h = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).addi(x);
+        h = attn2.forward(norm2.forward(h), context).addi(h);
+        return ff.forward(norm3.forward(h)).addi(h);
     }
 }

@@ -25,6 +25,6 @@ public final class FeedForward {
     public NDArray forward(NDArray x) {
         NDArray projected = gegluProj.forward(x);
         NDList halves = projected.split(2, projected.getShape().dimension() - 1);
-        return out.forward(halves.get(0).mul(Activation.gelu(halves.get(1))));
+        return out.forward(Activation.gelu(halves.get(1)).muli(halves.get(0)));
     }
 }

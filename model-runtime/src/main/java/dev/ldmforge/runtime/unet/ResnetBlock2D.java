@@ -44,11 +44,11 @@ public final class ResnetBlock2D {
             NDArray h = conv1.forward(SiLU.forward(norm1.forward(x)));
             if (timeEmbProj != null) {
                 NDArray t = timeEmbProj.forward(SiLU.forward(temb));
-                h = h.add(t.reshape(t.getShape().get(0), -1, 1, 1));
+                h.addi(t.reshape(t.getShape().get(0), -1, 1, 1));
             }
             h = conv2.forward(SiLU.forward(norm2.forward(h)));
-            NDArray sum = (convShortcut == null ? x : convShortcut.forward(x)).add(h);
-            return outputScaleFactor == 1.0 ? sum : sum.div(outputScaleFactor);
+            NDArray sum = h.addi(convShortcut == null ? x : convShortcut.forward(x));
+            return outputScaleFactor == 1.0 ? sum : sum.divi(outputScaleFactor);
         }, x, temb);
     }
 }
