@@ -81,6 +81,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Benchmarks of the Spark batch job, run after the runtime's: {@code job-tiny} belongs here. */
     static List<Benchmark> jobBenchmarks() {
-        return List.of();
+        return List.of(dev.ldmforge.jobs.bench.JobBenchmark.benchmark());
     }
 }
