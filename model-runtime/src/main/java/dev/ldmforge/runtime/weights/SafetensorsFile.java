@@ -264,8 +264,16 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public NDArray load(String key, NDManager manager, DataType dtype) {
-        TensorInfo info = entry(key).info();
-        return TensorConversion.toNDArray(info, bytes(key), manager, dtype, path.toString());
+        return copied(entry(key).info(), bytes(key), manager, dtype);
+    }
+
+    /** The tensor copied into engine memory; the mapping goes at once (see {@link MappedBuffers}). */
+    private NDArray copied(TensorInfo info, ByteBuffer mapped, NDManager manager, DataType dtype) {
+        try {
+            return TensorConversion.toNDArray(info, mapped, manager, dtype, path.toString());
+        } finally {
+            MappedBuffers.unmap(mapped);
+        }
     }
 
     /**
@@ -279,8 +287,7 @@ public final class SafetensorsFile implements TensorSource {
         if (view.byteLength() != length || view.dtype() != e.info().dtype()) {
             throw fail(path, "tensor " + key + ": cannot view part " + part + "/" + parts + " as " + view);
         }
-        return TensorConversion.toNDArray(view, map(key, e.begin() + part * length, length), manager, dtype,
-                path.toString());
+        return copied(view, map(key, e.begin() + part * length, length), manager, dtype);
     }
 
     @Override
