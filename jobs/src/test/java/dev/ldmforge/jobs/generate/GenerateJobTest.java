@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
 import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.report.GalleryProbe;
+import dev.ldmforge.jobs.testing.LocalSpark;
 import dev.ldmforge.jobs.testing.FaultInjectingProxy;
 import dev.ldmforge.jobs.testing.S3ProxyServer;
 import org.apache.spark.sql.Dataset;
@@ -42,10 +43,7 @@ class GenerateJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2,3]").appName("GenerateJobTest")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
+        spark = LocalSpark.start("local[2,3]", "GenerateJobTest");
     }
 
     @AfterAll

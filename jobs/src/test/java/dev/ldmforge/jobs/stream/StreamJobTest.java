@@ -10,6 +10,7 @@ import dev.ldmforge.jobs.kafka.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import dev.ldmforge.jobs.testing.LocalSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,10 +60,7 @@ class StreamJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("StreamJobTest")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
+        spark = LocalSpark.start("local[2]", "StreamJobTest");
     }
 
     @AfterAll
