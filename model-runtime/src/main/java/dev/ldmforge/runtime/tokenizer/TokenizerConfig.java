@@ -19,6 +19,15 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
     public static final TokenizerConfig CLIP_DEFAULTS =
             new TokenizerConfig("<|startoftext|>", "<|endoftext|>", "<|endoftext|>", "<|endoftext|>", 77);
 
+    /** The same special tokens with another context length (e.g. a small model's 16 positions). */
+    public TokenizerConfig withModelMaxLength(int length) {
+        if (length < 2) {
+            throw new IllegalArgumentException("model_max_length " + length
+                    + " leaves no room for the start and end tokens");
+        }
+        return new TokenizerConfig(bosToken, eosToken, unkToken, padToken, length);
+    }
+
     public static TokenizerConfig read(Path dir) {
         Path configFile = dir.resolve("tokenizer_config.json");
         Path mapFile = dir.resolve("special_tokens_map.json");
