@@ -13,6 +13,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -91,11 +96,57 @@ public final class TorchFunctions {
 
     /** Runs {@code method} and closes its inputs; the result goes to {@code manager}. */
     private static NDArray call(String method, NDManager manager, IValue... inputs) {
-        try (IValue result = IValueUtils.runMethod(Module.INSTANCE, method, inputs)) {
+        try (IValue result = JniUtils.isGradMode() ? RecordingRunner.run(Module.INSTANCE, method, inputs)
+                : IValueUtils.runMethod(Module.INSTANCE, method, inputs)) {
             return result.toTensor((PtNDManager) manager);
         } finally {
             for (IValue input : inputs) {
                 input.close();
+            }
+        }
+    }
+
+    /**
+     * Runs a method with autograd recording, for training. DJL's {@code IValueUtils.runMethod} always asks libtorch
+     * for no-grad execution, so inside a {@code GradientCollector} its results would have no gradient function; the
+     * native entry point takes the training flag, but DJL keeps it (and IValue's handle constructor) package-private,
+     * hence the reflection, resolved once.
+     */
+    private static final class RecordingRunner {
+        private static final MethodHandle RUN_METHOD;
+        private static final MethodHandle IVALUE;
+
+        static {
+            try {
+                Class<?> library = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+                Field instance = library.getDeclaredField("LIB");
+                instance.setAccessible(true);
+                Method run = library.getDeclaredMethod("moduleRunMethod", long.class, String.class, long[].class,
+                        boolean.class, boolean.class);
+                run.setAccessible(true);
+                RUN_METHOD = MethodHandles.lookup().unreflect(run).bindTo(instance.get(null));
+                Constructor<IValue> handle = IValue.class.getDeclaredConstructor(long.class);
+                handle.setAccessible(true);
+                IVALUE = MethodHandles.lookup().unreflectConstructor(handle);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError("this DJL version's PyTorch JNI has no moduleRunMethod(long, "
+                        + "String, long[], boolean, boolean): " + e);
+            }
+        }
+
+        static IValue run(PtSymbolBlock module, String method, IValue... inputs) {
+            long[] handles = new long[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                handles[i] = inputs[i].getHandle();
+            }
+            try {
+                long result = (long) RUN_METHOD.invokeExact(module.getHandle().longValue(), method, handles, true,
+                        false);
+                return (IValue) IVALUE.invokeExact(result);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
             }
         }
     }

@@ -1,0 +1,73 @@
+package dev.ldmforge.runtime.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.ldmforge.runtime.nn.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma &amp; Ba) with decoupled weight decay (Loshchilov &amp; Hutter), as {@code torch.optim.AdamW}. Marks its
+ * parameters as requiring gradients; {@link #step} must run outside a gradient collector, where the in-place updates
+ * are not recorded. Weight decay applies to matrices and kernels only, never to norms' scales or biases.
+ */
+public final class AdamW implements AutoCloseable {
+    private final List<Parameter> parameters;
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final NDManager state;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private int steps;
+
+    public AdamW(List<Parameter> parameters, double beta1, double beta2, double eps, double weightDecay) {
+        this.parameters = List.copyOf(parameters);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.state = this.parameters.get(0).array().getManager().newSubManager();
+        for (Parameter p : this.parameters) {
+            p.array().setRequiresGradient(true);
+            firstMoments.add(state.zeros(p.shape()));
+            secondMoments.add(state.zeros(p.shape()));
+        }
+    }
+
+    /** One update from the gradients the last backward pass accumulated, which it then zeroes. */
+    public void step(double learningRate) {
+        steps++;
+        float c1 = (float) (1 - Math.pow(beta1, steps));
+        float c2 = (float) (1 - Math.pow(beta2, steps));
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray w = parameters.get(i).array();
+            NDArray m = firstMoments.get(i);
+            NDArray v = secondMoments.get(i);
+            try (NDManager temps = state.newSubManager()) {
+                // Temporaries of ops on w, m and v land in temps and are freed with it.
+                w.tempAttach(temps);
+                m.tempAttach(temps);
+                v.tempAttach(temps);
+                NDArray g = w.getGradient();
+                m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+                v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
+                NDArray update = m.div(c1).divi(v.div(c2).sqrt().addi((float) eps));
+                if (weightDecay > 0 && w.getShape().dimension() >= 2) {
+                    w.muli((float) (1 - learningRate * weightDecay));
+                }
+                w.subi(update.muli((float) learningRate));
+                JniUtils.zeroGrad((PtNDArray) w);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        state.close();
+    }
+}
