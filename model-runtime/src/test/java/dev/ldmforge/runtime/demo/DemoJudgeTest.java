@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class DemoJudgeTest {
         Judgement background = DemoJudge.judge(plain);
         assertEquals(DemoColour.PURPLE, background.background());
         assertNull(background.shape());
-        assertTrue(!background.matches(purple));
+        assertFalse(background.matches(purple));
     }
 
     @Test
