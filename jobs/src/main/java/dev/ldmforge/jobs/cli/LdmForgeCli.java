@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             StreamCommand.class,
             BenchCommand.class,
+            DemoDataCommand.class,
+            JudgeDemoCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",

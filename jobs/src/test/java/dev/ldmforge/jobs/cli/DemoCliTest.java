@@ -1,0 +1,87 @@
+package dev.ldmforge.jobs.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.runtime.demo.ShapeScenes;
+import dev.ldmforge.runtime.pipeline.RgbImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code demo-data} and {@code judge-demo} through the command line. */
+class DemoCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoDataIsByteIdenticalForTheSameSeed() throws IOException {
+        for (String run : List.of("a", "b")) {
+            CliRun r = CliRun.of("demo-data", "--output", dir.resolve(run).toString(), "--count", "12");
+            assertEquals(0, r.exitCode(), r.toString());
+        }
+        assertEquals(0, CliRun.of("demo-data", "--output", dir.resolve("c").toString(), "--count", "12",
+                "--seed", "1").exitCode());
+        for (String file : List.of("prompts.jsonl", "images/0.png", "images/11.png")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(file)),
+                    Files.readAllBytes(dir.resolve("b").resolve(file)), file);
+        }
+        assertFalse(Files.readString(dir.resolve("a/prompts.jsonl"))
+                .equals(Files.readString(dir.resolve("c/prompts.jsonl"))));
+
+        List<String> lines = Files.readAllLines(dir.resolve("a/prompts.jsonl"));
+        assertEquals(12, lines.size());
+        JsonNode first = new ObjectMapper().readTree(lines.get(3));
+        assertEquals(ShapeScenes.scene(0, 3).caption(), first.get("prompt").asText());
+        assertEquals("images/3.png", first.get("metadata").get("image").asText());
+        byte[] png = Files.readAllBytes(dir.resolve("a/images/3.png"));
+        RgbImage image = Png.decode(png, "3.png");
+        assertEquals(32, image.width());
+        assertArrayEquals(ShapeScenes.scene(0, 3).render(32).pixels(), image.pixels());
+        assertEquals(ShapeScenes.scene(0, 3).caption(), Png.readText(png).get("prompt"));
+    }
+
+    @Test
+    void judgeDemoWritesTheTableJsonAndPictures() throws IOException {
+        Path json = dir.resolve("judge.json");
+        Path images = dir.resolve("judged");
+        CliRun r = CliRun.of("judge-demo", "--model", "tiny", "--schedulers", "ddim", "--guidance", "7.5,1",
+                "--steps", "1", "--captions", "2", "--json", json.toString(), "--images", images.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("background"), r.out());
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals("tiny", report.get("model").asText());
+        assertEquals(2, report.get("results").size());
+        JsonNode row = report.get("results").get(1);
+        assertEquals("ddim", row.get("scheduler").asText());
+        assertEquals(1.0, row.get("guidance_scale").asDouble());
+        assertEquals(1, row.get("num_inference_steps").asInt());
+        assertEquals(2, row.get("images").asInt());
+        for (String field : List.of("colour_accuracy", "background_accuracy", "shape_accuracy", "all_accuracy")) {
+            double v = row.get(field).asDouble();
+            assertTrue(row.get(field).isNumber() && v >= 0 && v <= 1, field + " " + row);
+        }
+        try (Stream<Path> files = Files.walk(images)) {
+            assertEquals(4, files.filter(f -> f.toString().endsWith(".png")).count());
+        }
+        assertTrue(Files.isRegularFile(images.resolve("ddim-g7.5").resolve(
+                "a-red-circle-on-a-green-background-1000000.png")));
+    }
+
+    @Test
+    void judgeDemoRefusesAnUnknownScheduler() {
+        CliRun r = CliRun.of("judge-demo", "--model", "tiny", "--schedulers", "dpm++2m");
+        assertEquals(CliErrors.USAGE, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("dpmpp-2m"), r.err());
+    }
+}
