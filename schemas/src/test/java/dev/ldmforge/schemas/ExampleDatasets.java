@@ -34,24 +34,25 @@ final class ExampleDatasets {
 
     private ExampleDatasets() {}
 
+    /** Captions the built-in demo model draws (coloured shapes), with every request field the schema offers. */
     static List<Map<String, Object>> prompts() {
         return List.of(
                 row("prompt", "a red circle on a blue background", "seed", 1),
                 row("prompt", "a green square on a white background", "seed", 2),
-                row("prompt", "a yellow triangle on a black background", "seed", 3,
+                row("prompt", "a yellow triangle on a purple background", "seed", 3,
                         "negative_prompt", "blurry, low contrast"),
-                row("prompt", "two orange stripes on a grey background", "num_inference_steps", 20),
-                row("prompt", "a cup of coffee on a wooden table", "guidance_scale", 6.0),
-                row("prompt", "a cat sleeping on a sofa", "num_images_per_prompt", 2),
-                row("prompt", "a bicycle leaning against a brick wall", "scheduler", "ddim"),
-                row("prompt", "a bowl of fruit, still life painting", "scheduler", "euler-ancestral", "seed", 1234),
-                row("prompt", "a lighthouse on a rocky coast at sunset", "request_id", "lighthouse"),
-                row("prompt", "a snowy mountain above a calm lake", "scheduler", "dpmpp-2m-karras",
+                row("prompt", "a blue square on a yellow background", "num_inference_steps", 20),
+                row("prompt", "a white circle on a green background", "guidance_scale", 6.0),
+                row("prompt", "a purple triangle on a white background", "num_images_per_prompt", 2),
+                row("prompt", "a red square on a green background", "scheduler", "ddim"),
+                row("prompt", "a green circle on a purple background", "scheduler", "euler-ancestral", "seed", 1234),
+                row("prompt", "a yellow circle on a blue background", "request_id", "yellow-circle"),
+                row("prompt", "a white triangle on a red background", "scheduler", "dpmpp-2m-karras",
                         "num_inference_steps", 25),
-                row("prompt", "a city street in the rain at night",
-                        "metadata", Map.of("source", "quickstart", "category", "city")),
-                row("prompt", "a child's drawing of a house with a tree", "negative_prompt", "photo, realistic",
-                        "metadata", Map.of("source", "quickstart", "category", "drawing")));
+                row("prompt", "a blue triangle on a white background",
+                        "metadata", Map.of("source", "quickstart", "category", "triangles")),
+                row("prompt", "a purple square on a yellow background", "negative_prompt", "blurry",
+                        "metadata", Map.of("source", "quickstart", "category", "squares")));
     }
 
     static List<Line> badRows() {

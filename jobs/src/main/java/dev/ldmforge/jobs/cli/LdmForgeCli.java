@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             Img2ImgCommand.class,
             InspectCommand.class,
             TokenizeCommand.class,
+            TrainDemoCommand.class,
             KafkaBrokerCommand.class,
             ProduceCommand.class,
             StreamCommand.class,

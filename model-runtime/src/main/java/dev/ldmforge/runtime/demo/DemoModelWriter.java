@@ -10,9 +10,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.stream.Stream;
 
 /** Writes the trained demo model as a normal diffusers folder, which every loader of this project (and diffusers) reads. */
 final class DemoModelWriter {
+    static final String MANIFEST = "MANIFEST.tsv";
     private static final String MODEL_INDEX = """
             {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.25.1",
              "requires_safety_checker": false,
@@ -39,8 +44,33 @@ final class DemoModelWriter {
             weights(textEncoder, dtype, seed).write(dir.resolve("text_encoder").resolve("model.safetensors"));
             weights(unet, dtype, seed).write(dir.resolve("unet").resolve("diffusion_pytorch_model.safetensors"));
             weights(vae, dtype, seed).write(dir.resolve("vae").resolve("diffusion_pytorch_model.safetensors"));
+            writeManifest(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demo model to " + dir, e);
+        }
+    }
+
+    /**
+     * {@code MANIFEST.tsv}: path, size and sha256 of every model file, which the built-in {@code demo} model's
+     * extraction checks (the folder can be shipped as it is).
+     */
+    private static void writeManifest(Path dir) throws IOException {
+        StringBuilder manifest = new StringBuilder();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                String path = dir.relativize(file).toString().replace('\\', '/');
+                manifest.append(path).append('\t').append(Files.size(file)).append('\t')
+                        .append(HexFormat.of().formatHex(sha256(file))).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve(MANIFEST), manifest);
+    }
+
+    private static byte[] sha256(Path file) throws IOException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

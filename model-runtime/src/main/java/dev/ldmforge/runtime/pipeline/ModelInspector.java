@@ -38,7 +38,8 @@ public final class ModelInspector {
             TinyModel.Configs c = TinyModel.configs();
             return report(model, true, null, c.text(), c.unet(), c.vae(), c.scheduler(), Map.of());
         }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(Path.of(model), options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(Path.of(DemoModel.locate(model)),
+                options.checkpoint())) {
             return report(model, true, null, ClipTextConfig.from(checkpoint.config(PipelineComponent.TEXT_ENCODER)),
                     UNet2DConditionConfig.from(checkpoint.config(PipelineComponent.UNET)),
                     AutoencoderKLConfig.from(checkpoint.config(PipelineComponent.VAE)),
@@ -53,7 +54,8 @@ public final class ModelInspector {
 
     private static Map<String, Map<String, Long>> storedDtypes(String model, LoadOptions options) {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(model), options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(DemoModel.locate(model)),
+                options.checkpoint())) {
             for (PipelineComponent c : new PipelineComponent[] {PipelineComponent.TEXT_ENCODER, PipelineComponent.UNET,
                     PipelineComponent.VAE}) {
                 Map<String, Long> counts = new TreeMap<>();

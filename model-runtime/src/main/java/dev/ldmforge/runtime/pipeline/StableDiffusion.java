@@ -63,16 +63,17 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     /**
-     * Loads {@code tiny} (the built-in random model), a diffusers folder, or a single {@code .safetensors} file.
+     * Loads {@code tiny} (the built-in random model), {@code demo} (the built-in trained model), a diffusers folder,
+     * or a single {@code .safetensors} file.
      */
     public static StableDiffusion load(String model, LoadOptions options) {
         DeviceAndDtype target = DeviceAndDtype.parse(options.device(), options.dtype());
         if (model.equals(TinyModel.ID)) {
             return TinyModel.build(target, options.attentionQueryChunk());
         }
-        Path path = Path.of(model);
+        Path path = Path.of(DemoModel.locate(model));
         if (!Files.exists(path)) {
-            throw new WeightsException(model + ": no such model folder or file (or use --model tiny)");
+            throw new WeightsException(model + ": no such model folder or file (or use --model demo, or tiny)");
         }
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(path, options.checkpoint())) {
             Path tokenizerDir = options.tokenizer() != null ? options.tokenizer()

@@ -18,7 +18,8 @@ public final class Tokenizers {
         if (model.equals(TinyModel.ID)) {
             return TinyModel.configs().vocabulary().tokenizer();
         }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(model), options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(DemoModel.locate(model)),
+                options.checkpoint())) {
             return ClipTokenizer.load(checkpoint.tokenizerDirectory().orElseThrow(() -> new WeightsException(model
                     + ": a single-file checkpoint carries no tokenizer; pass its folder with --tokenizer")));
         }
