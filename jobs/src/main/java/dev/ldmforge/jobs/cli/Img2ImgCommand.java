@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 @Command(name = "img2img", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Redraw an image guided by a prompt (diffusers' StableDiffusionImg2ImgPipeline).",
         footer = {"", "Examples:",
-            "  ./ldmforge img2img --model tiny --init-image sketch.png --prompt \"a red circle\" --strength 0.6 \\",
-            "      --width 64 --height 64 --output redrawn.png"})
+            "  ./ldmforge img2img --init-image circle.png --prompt \"a blue circle on a yellow background\" \\",
+            "      --strength 0.6 --output redrawn.png"})
 public final class Img2ImgCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",
-            "  ./ldmforge txt2img --model tiny --prompt \"a red circle on a blue background\" --output out.png",
+            "  ./ldmforge txt2img --prompt \"a red circle on a blue background\" --output out.png",
             "  ./ldmforge inspect --model /models/stable-diffusion-v1-5",
             "  ./ldmforge help txt2img"})
 public final class LdmForgeCli implements Runnable {

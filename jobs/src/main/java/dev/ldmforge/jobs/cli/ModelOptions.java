@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /** Which model to load and how: shared by every command that runs or inspects a model. */
 public final class ModelOptions {
-    @Option(names = "--model", defaultValue = "tiny", paramLabel = "MODEL",
-            description = "`tiny` (built-in), a diffusers folder, or one .safetensors checkpoint (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo", paramLabel = "MODEL",
+            description = "`demo` (built-in, trained on coloured shapes), `tiny` (built-in, random weights), a "
+                    + "diffusers folder, or one .safetensors checkpoint (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         description = "Show how a prompt is tokenized, and whether the 77-token limit cuts it.",
         footer = {"", "Examples:",
             "  ./ldmforge tokenize --model /models/stable-diffusion-v1-5 --prompt \"a photo of a cat\" --json",
-            "  ./ldmforge tokenize --model tiny --prompt \"a red circle on a blue background\""})
+            "  ./ldmforge tokenize --prompt \"a red circle on a blue background\""})
 public final class TokenizeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 @Command(name = "txt2img", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate images from a prompt (diffusers' StableDiffusionPipeline).",
         footer = {"", "Examples:",
-            "  ./ldmforge txt2img --model tiny --prompt \"a red circle\" --output out.png",
+            "  ./ldmforge txt2img --prompt \"a red circle on a blue background\" --seed 3 --output out.png",
             "  ./ldmforge txt2img --model /models/sd-v1-5 --prompt \"a lighthouse at dusk\" --steps 30 \\",
             "      --scheduler dpmpp-2m --seed 42 --num-images 4 --batch-size 2 --output lighthouse.png",
             "  ./ldmforge txt2img --model /models/sd-v1-5 --prompt \"a cat\" --latents noise.npy \\",

@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Turns a model location into something the runtime can open: {@code tiny} and local paths pass through;
+ * Turns a model location into something the runtime can open: {@code demo}, {@code tiny} and local paths pass through;
  * {@code s3://bucket/prefix} (a diffusers folder or one .safetensors file) is copied once per node into a local
  * cache folder. A file lock makes concurrent executors on one node wait for the first copy instead of repeating
  * it; every file's size and recorded sha256 are checked while it streams, before the copy is marked complete.

@@ -21,8 +21,9 @@ import java.util.Map;
 
 /** The options {@code generate} and {@code stream} share: model, executors, Spark, and defaults for requests. */
 public final class JobSettings {
-    @Option(names = "--model", defaultValue = "tiny",
-            description = "tiny, a diffusers folder, a .safetensors file, or s3://... (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "demo",
+            description = "demo or tiny (built-in), a diffusers folder, a .safetensors file, or s3://... "
+                    + "(default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--batch-size", defaultValue = "4", paramLabel = "N",

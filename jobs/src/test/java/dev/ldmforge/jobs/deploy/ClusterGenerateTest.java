@@ -54,7 +54,7 @@ class ClusterGenerateTest {
     private static final Path WORK = Path.of("target/cluster-generate-test").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PROMPTS = 40;
-    private static final String LOADED = "loaded model tiny";
+    private static final String LOADED = "loaded model demo";
     private static boolean started;
     private static SparkSession spark;
 

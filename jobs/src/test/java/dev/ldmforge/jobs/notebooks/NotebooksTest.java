@@ -32,9 +32,9 @@ class NotebooksTest {
     private static final Path NOTEBOOKS = Path.of("../notebooks");
     /** Each notebook and its test below. */
     private static final Set<String> TESTED = Set.of("explore-dataset.ipynb", "try-prompts.ipynb");
-    /** try-prompts.ipynb's schedulers; the tiny model's images are 64x64. */
+    /** try-prompts.ipynb's schedulers; the demo model's images are 32x32. */
     private static final int SCHEDULERS = 4;
-    private static final int TINY_SIZE = 64;
+    private static final int DEMO_SIZE = 32;
 
     @TempDir
     static Path dir;
@@ -74,8 +74,8 @@ class NotebooksTest {
         NotebookRunner.run(NOTEBOOKS.resolve("try-prompts.ipynb"), Map.of("steps", "2", "sideBySide", javaString(row)));
         BufferedImage image = ImageIO.read(row.toFile());
         assertNotNull(image, "side-by-side image written as PNG");
-        assertEquals(SCHEDULERS * TINY_SIZE, image.getWidth());
-        assertEquals(TINY_SIZE, image.getHeight());
+        assertEquals(SCHEDULERS * DEMO_SIZE, image.getWidth());
+        assertEquals(DEMO_SIZE, image.getHeight());
     }
 
     @Test

@@ -30,7 +30,7 @@ final class AutoencoderTraining {
         int steps = settings.autoencoderSteps();
         LearningRateSchedule rate = new LearningRateSchedule(1e-3, Math.min(100, steps), steps, 0.05);
         List<Float> losses = new ArrayList<>(steps);
-        try (AdamW optimizer = new AdamW(List.copyOf(parameters.all()), 0.9, 0.999, 1e-8, 0.0)) {
+        try (AdamW optimizer = new AdamW(List.copyOf(parameters.all()), 0.9, 0.999, 1e-8, 0.0, 1.0)) {
             for (int step = 1; step <= steps; step++) {
                 try (NDManager m = manager.newSubManager()) {
                     NDArray x = SceneBatch.of(settings.seed(), step, settings.batchSize()).images(m);

@@ -55,10 +55,10 @@ final class DenoiserTraining {
     List<Float> train(List<Parameter> parameters, DemoTrainer.Settings settings, NDManager manager,
                       DemoTrainer.Progress progress) {
         int steps = settings.unetSteps();
-        LearningRateSchedule rate = new LearningRateSchedule(5e-4, Math.min(200, steps), steps, 0.1);
+        LearningRateSchedule rate = new LearningRateSchedule(3e-4, Math.min(200, steps), steps, 0.1);
         SplittableRandom random = new SplittableRandom(settings.seed() ^ 0x5eed_0f_d1ff_0501L);
         List<Float> losses = new ArrayList<>(steps);
-        try (AdamW optimizer = new AdamW(parameters, 0.9, 0.999, 1e-8, 0.01);
+        try (AdamW optimizer = new AdamW(parameters, 0.9, 0.999, 1e-8, 0.01, 1.0);
              ExponentialMovingAverage ema = new ExponentialMovingAverage(parameters, EMA_DECAY)) {
             for (int step = 1; step <= steps; step++) {
                 try (NDManager m = manager.newSubManager()) {

@@ -44,7 +44,8 @@ final class LossCurve {
     }
 
     private static void draw(Graphics2D g, Series series, int left) {
-        List<Float> y = series.losses();
+        // Skipped steps (non-finite losses) leave no point.
+        List<Float> y = series.losses().stream().filter(Float::isFinite).toList();
         int w = PANEL_WIDTH - 2 * MARGIN;
         int h = HEIGHT - 2 * MARGIN;
         g.setColor(Color.BLACK);

@@ -35,7 +35,7 @@ class AdamWTest {
             LearningRateSchedule rate = new LearningRateSchedule(0.05, 10, 400, 0.01);
             float first = 0;
             float last = 0;
-            try (AdamW adam = new AdamW(all, 0.9, 0.999, 1e-8, 0.0)) {
+            try (AdamW adam = new AdamW(all, 0.9, 0.999, 1e-8, 0.0, 100.0)) {
                 for (int step = 1; step <= 400; step++) {
                     float loss = TrainingStep.run(() -> TorchFunctions.silu(norm.forward(x)).sub(target).square()
                             .mean(), adam, rate.at(step));
