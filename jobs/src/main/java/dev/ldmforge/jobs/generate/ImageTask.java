@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.executor.ExecutorPipelines;
+import dev.ldmforge.jobs.executor.ExecutorThreads;
 import dev.ldmforge.jobs.images.ImageText;
 import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.storage.ObjectStore;
@@ -55,6 +56,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext ctx = TaskContext.get();
+        ExecutorThreads.configureOnce(SparkEnv.get().conf());
         String device = assignedGpu(ctx).orElse(options.device());
         ObjectStore store = ObjectStores.open(options.output(), options.s3());
         ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> store.close());

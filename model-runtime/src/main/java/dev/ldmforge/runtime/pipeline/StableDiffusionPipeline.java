@@ -29,7 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * rounding (see {@link #generate}).
  */
 public final class StableDiffusionPipeline {
-    /** One UNet at a time per device: concurrent Spark tasks on an executor take turns instead of thrashing. */
+    /**
+     * One batch at a time per GPU: concurrent Spark tasks sharing a GPU take turns instead of thrashing its memory.
+     * CPU batches run concurrently, each on its caller's intra-op threads (an executor sizes those per task slot).
+     */
     private static final Map<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
 
     private final StableDiffusion model;
@@ -163,12 +166,17 @@ public final class StableDiffusionPipeline {
     }
 
     private List<ImageOutput> runLocked(BatchKey key, List<Item> batch, ProgressListener progress) {
-        ReentrantLock lock = DEVICE_LOCKS.computeIfAbsent(model.target().deviceName(), d -> new ReentrantLock());
-        lock.lock();
+        String device = model.target().deviceName();
+        ReentrantLock lock = device.equals("cpu") ? null : DEVICE_LOCKS.computeIfAbsent(device, d -> new ReentrantLock());
+        if (lock != null) {
+            lock.lock();
+        }
         try (NDManager manager = model.weightsManager().newSubManager()) {
             return run(key, batch, progress, manager);
         } finally {
-            lock.unlock();
+            if (lock != null) {
+                lock.unlock();
+            }
         }
     }
 
