@@ -35,7 +35,8 @@ public final class MemoryProbe {
     /** Runs {@code call} in a child JVM with this process's intra-op threads; returns MiB above the weights. */
     static double peakMibAboveWeights(Call call) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-Xmx1g", "-Dai.djl.offline=true",
+        // Random weights are made from direct buffers that their arrays keep: no limit below the machine's memory.
+        List<String> command = List.of(java, "-Xmx1g", "-XX:MaxDirectMemorySize=1t", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + ai.djl.pytorch.jni.JniUtils.getNumThreads(),
                 "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(), call.model(),
                 call.component(), Integer.toString(call.size()), Integer.toString(call.batch()));

@@ -362,9 +362,17 @@ public final class StableDiffusionPipeline {
     }
 
     /** latents -> images [N, H, W, 3] float32 in [0, 1], as diffusers' postprocess with output_type "np". */
+    /**
+     * One latent at a time: the decoder's activations grow with the image (about 3 GB for one 768×768 image), so
+     * decoding a whole batch at once would multiply the peak by the batch size for no gain in speed.
+     */
     private NDArray decode(NDArray latents) {
         NDArray scaled = latents.div(model.vae().scalingFactor());
-        NDArray decoded = model.vae().decode(scaled);
+        NDList images = new NDList();
+        for (long i = 0; i < scaled.getShape().get(0); i++) {
+            images.add(model.vae().decode(scaled.get(i + ":" + (i + 1))));
+        }
+        NDArray decoded = images.size() == 1 ? images.get(0) : NDArrays.concat(images);
         return decoded.div(2).add(0.5).clip(0, 1).transpose(0, 2, 3, 1).toType(DataType.FLOAT32, false);
     }
 
