@@ -39,6 +39,11 @@ public final class JobBenchmark {
     static final int WARMUP_IMAGES = 8;
     /** The batch size pipeline-tiny generates with. */
     static final int BATCH_SIZE = 1;
+    /**
+     * Tasks per job: on millions of images every task slot gets about the same share, but 96 images hashed into as
+     * few partitions as slots split unevenly, and the busiest slot would set the time. Small tasks keep slots level.
+     */
+    static final int PARTITIONS = 16;
 
     private static Double oneExecutorImagesPerS;
 
@@ -89,6 +94,7 @@ public final class JobBenchmark {
             double fixedSeconds = (System.nanoTime() - start) / 1e9;
             return BenchResult.compute(name, "float32", t, Double.NaN, "generate job, " + where + ", warm session, "
                             + IMAGES + " images of: " + RuntimeBenchmarks.tinyWorkload() + ", batch size " + BATCH_SIZE
+                            + ", " + PARTITIONS + " partitions"
                             + "; fixed_overhead_s = the same job rerun with every image present")
                     .withImagesPerS(IMAGES * 1000 / t.medianMs())
                     .withExtra("fixed_overhead_s", fixedSeconds);
@@ -122,7 +128,8 @@ public final class JobBenchmark {
         try {
             System.setOut(new PrintStream(PrintStream.nullOutputStream()));
             int code = LdmForgeCli.commandLine().execute("generate", "--prompts", prompts.toString(), "--output",
-                    out.toString(), "--batch-size", Integer.toString(BATCH_SIZE));
+                    out.toString(), "--batch-size", Integer.toString(BATCH_SIZE), "--partitions",
+                    Integer.toString(PARTITIONS));
             if (code != 0) {
                 throw new IllegalStateException("job benchmark: generate exited " + code);
             }
