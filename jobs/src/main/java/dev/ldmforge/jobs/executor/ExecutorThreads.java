@@ -45,8 +45,8 @@ public final class ExecutorThreads {
     }
 
     /**
-     * Intra-op threads per task: the override if set, else the executor's cores (spark.executor.cores, the N of
-     * local[N], all processors for local[*]) shared evenly by its task slots (cores / spark.task.cpus of them);
+     * Intra-op threads per task: the override if set, else the executor's cores (the N of local[N], all processors
+     * for local[*], else spark.executor.cores) shared evenly by its task slots (cores / spark.task.cpus of them);
      * without a known core count, spark.task.cpus.
      */
     public static int intraOp(SparkConf conf, int availableProcessors) {
@@ -68,17 +68,14 @@ public final class ExecutorThreads {
 
     /** The executor's cores if the configuration says, else 0. */
     private static int executorCores(SparkConf conf, int availableProcessors) {
-        if (conf.contains("spark.executor.cores")) {
-            return conf.getInt("spark.executor.cores", 1);
-        }
         String master = conf.get("spark.master", "");
         if (master.equals("local")) {
             return 1;
         }
         Matcher local = LOCAL.matcher(master);
-        if (local.matches()) {
+        if (local.matches()) { // the driver is the executor: spark.executor.cores does not apply
             return local.group(1).equals("*") ? availableProcessors : Integer.parseInt(local.group(1));
         }
-        return 0;
+        return conf.contains("spark.executor.cores") ? conf.getInt("spark.executor.cores", 1) : 0;
     }
 }

@@ -22,6 +22,8 @@ class ExecutorThreadsTest {
         assertEquals(1, ExecutorThreads.intraOp(conf("spark.master", "local[4]"), 2));
         assertEquals(1, ExecutorThreads.intraOp(conf("spark.master", "local"), 8));
         assertEquals(2, ExecutorThreads.intraOp(conf("spark.master", "local[4, 3]", "spark.task.cpus", "2"), 8));
+        assertEquals(1, ExecutorThreads.intraOp(conf("spark.master", "local[2]", "spark.executor.cores", "2"), 2),
+                "spark.executor.cores does not apply in local mode");
     }
 
     @Test
