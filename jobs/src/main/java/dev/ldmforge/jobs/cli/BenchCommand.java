@@ -2,6 +2,7 @@ package dev.ldmforge.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ldmforge.jobs.bench.JobBenchmark;
 import dev.ldmforge.runtime.bench.BenchReport;
 import dev.ldmforge.runtime.bench.Benchmark;
 import dev.ldmforge.runtime.bench.MachineInfo;
@@ -26,8 +27,8 @@ import java.util.concurrent.Callable;
             "  ./ldmforge bench --only matmul,unet-sd15-64x64-b2 --threads 2"})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--quick", description = "about two minutes: matmul, conv, unet-sd15-64x64-b2, pipeline-tiny "
-            + "and the batch job's quick benchmarks")
+    @Option(names = "--quick", description = "about three minutes: matmul, conv, unet-sd15-64x64-b2, pipeline-tiny "
+            + "and job-tiny (the cluster benchmarks job-tiny-1-executor and job-tiny-2-executors run without it)")
     boolean quick;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write {\"machine\": {...}, \"results\": [...]}")
@@ -54,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
             RuntimeBenchmarks.setThreads(threads);
         }
         try (RuntimeBenchmarks runtime = new RuntimeBenchmarks()) {
+            double[] pipelineImagesPerS = {Double.NaN};
             List<Benchmark> all = new ArrayList<>(runtime.list());
-            all.addAll(jobBenchmarks());
+            all.addAll(JobBenchmark.benchmarks(() -> pipelineImagesPerS[0]));
             List<String> names = all.stream().map(Benchmark::name).toList();
             if (only != null && !names.containsAll(only)) {
                 throw new CliErrors.UsageException("--only: unknown benchmark(s) " + only.stream()
@@ -67,8 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(machine.describe());
             System.out.println("dtype: float32 (CPU); runs: " + runs + " after warm-up; "
                     + selected.stream().map(Benchmark::name).toList());
-            BenchReport report = BenchReport.run(machine, selected, runs,
-                    r -> System.out.println(BenchReport.line(r)));
+            BenchReport report = BenchReport.run(machine, selected, runs, r -> {
+                if (r.name().equals("pipeline-tiny")) {
+                    pipelineImagesPerS[0] = r.imagesPerS();
+                }
+                System.out.println(BenchReport.line(r));
+            });
             System.out.println("load average (1 min) at end: " + report.loadAverageAtEnd());
             if (json != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
@@ -77,10 +83,5 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Benchmarks of the Spark batch job, run after the runtime's: {@code job-tiny} belongs here. */
-    static List<Benchmark> jobBenchmarks() {
-        return List.of(dev.ldmforge.jobs.bench.JobBenchmark.benchmark());
     }
 }

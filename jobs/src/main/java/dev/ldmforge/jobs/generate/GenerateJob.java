@@ -40,9 +40,12 @@ import java.util.UUID;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * The batch job: prompts in, images + metadata + dead letters + summary + gallery out. Every input record ends as
@@ -117,19 +120,22 @@ public final class GenerateJob {
             newDeadLetters(deadLetters, layout).coalesce(1).write().mode(SaveMode.Append)
                     .parquet(layout.hadoop(OutputLayout.DEAD_LETTER));
 
-            long generated = newImages.filter(col("status").equalTo(ImageStatus.GENERATED.name())).count();
-            long existingInStore = newImages.count() - generated;
-            long deadLettered = deadLetters.count();
+            // Each figure pair comes from one aggregation: every Spark action is a fixed cost of the job.
+            Row statuses = newImages.agg(count(lit(1)),
+                    count(when(col("status").equalTo(ImageStatus.GENERATED.name()), lit(1)))).first();
+            long generated = statuses.getLong(1);
+            long existingInStore = statuses.getLong(0) - generated;
             Dataset<Row> failedIds = generationDead.select(col("request_id").as("_failed_id")).distinct();
             Dataset<Row> good = unique.join(failedIds, unique.col(PromptDatasets.REQUEST_ID).equalTo(
                     col("_failed_id")), "left_anti");
-            long generatedRequests = good.count();
-            Row imageSum = good.agg(sum(col("request.num_images_per_prompt"))).first();
-            long expectedImages = imageSum.isNullAt(0) ? 0 : imageSum.getLong(0);
+            Row goodTotals = good.agg(count(lit(1)), sum(col("request.num_images_per_prompt"))).first();
+            long generatedRequests = goodTotals.getLong(0);
+            long expectedImages = goodTotals.isNullAt(1) ? 0 : goodTotals.getLong(1);
             Map<String, Long> byCode = new LinkedHashMap<>();
             for (Row r : deadLetters.groupBy("error_code").count().collectAsList()) {
                 byCode.put(r.getString(0), r.getLong(1));
             }
+            long deadLettered = byCode.values().stream().mapToLong(Long::longValue).sum();
 
             JobSummary summary = new JobSummary(read, valid, generated, generatedRequests,
                     totalImages - pendingImages + existingInStore, deadLettered, expectedImages, options.model(),

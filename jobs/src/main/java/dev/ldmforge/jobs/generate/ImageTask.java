@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.executor.ExecutorPipelines;
+import dev.ldmforge.jobs.executor.ExecutorThreads;
 import dev.ldmforge.jobs.images.ImageText;
 import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.storage.ObjectStore;
@@ -35,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * The generation stage, run by each task over its partition of planned requests: images that already exist in the
@@ -55,22 +58,36 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext ctx = TaskContext.get();
+        ExecutorThreads.configureOnce(SparkEnv.get().conf());
         String device = assignedGpu(ctx).orElse(options.device());
         ObjectStore store = ObjectStores.open(options.output(), options.s3());
-        ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> store.close());
-        Worker worker = new Worker(ctx, device, store);
+        ImageWriter writer = new ImageWriter();
+        ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> {
+            writer.close();
+            store.close();
+        });
+        Worker worker = new Worker(ctx, device, store, writer);
         int chunk = Math.max(8, options.batchSize() * 4);
         return new Iterator<>() {
             private Iterator<Row> current = List.<Row>of().iterator();
+            /** The previous chunk, whose images are written while the next one is generated. */
+            private Supplier<List<Row>> writing;
 
             @Override
             public boolean hasNext() {
-                while (!current.hasNext() && input.hasNext()) {
-                    List<PlannedRequest> requests = new ArrayList<>(chunk);
-                    while (input.hasNext() && requests.size() < chunk) {
-                        requests.add(PlannedRequest.fromRow(input.next()));
+                while (!current.hasNext() && (input.hasNext() || writing != null)) {
+                    Supplier<List<Row>> next = null;
+                    if (input.hasNext()) {
+                        List<PlannedRequest> requests = new ArrayList<>(chunk);
+                        while (input.hasNext() && requests.size() < chunk) {
+                            requests.add(PlannedRequest.fromRow(input.next()));
+                        }
+                        next = worker.process(requests);
                     }
-                    current = worker.process(requests).iterator();
+                    if (writing != null) {
+                        current = writing.get().iterator();
+                    }
+                    writing = next;
                 }
                 return current.hasNext();
             }
@@ -96,14 +113,16 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
         private final TaskContext ctx;
         private final String device;
         private final ObjectStore store;
+        private final ImageWriter writer;
         private final String host = hostName();
         private final String executorId = SparkEnv.get().executorId();
         private int written;
 
-        Worker(TaskContext ctx, String device, ObjectStore store) {
+        Worker(TaskContext ctx, String device, ObjectStore store, ImageWriter writer) {
             this.ctx = ctx;
             this.device = device;
             this.store = store;
+            this.writer = writer;
         }
 
         private StableDiffusion model(String name) {
@@ -111,8 +130,10 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     Path.of(options.modelCacheDir()));
         }
 
-        List<Row> process(List<PlannedRequest> requests) {
+        /** Generates the chunk's images and queues their writes; the supplier waits for those and gives the rows. */
+        Supplier<List<Row>> process(List<PlannedRequest> requests) {
             List<Row> out = new ArrayList<>();
+            List<Future<Stored>> writes = new ArrayList<>();
             Map<String, List<Work>> byModel = new LinkedHashMap<>();
             Map<String, DeadLetter> dead = new LinkedHashMap<>();
             for (PlannedRequest planned : requests) {
@@ -140,17 +161,28 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                 }
             }
             for (Map.Entry<String, List<Work>> e : byModel.entrySet()) {
-                generate(e.getKey(), e.getValue(), out, dead);
+                generate(e.getKey(), e.getValue(), dead, writes);
             }
-            dead.values().forEach(d -> out.add(StagedOutput.deadLetter(d)));
-            return out;
+            return () -> {
+                for (Future<Stored> write : writes) {
+                    Stored s = ImageWriter.await(write);
+                    if (s.row() != null) {
+                        out.add(s.row());
+                    } else {
+                        dead.putIfAbsent(s.deadLetter().requestId(), s.deadLetter());
+                    }
+                }
+                dead.values().forEach(d -> out.add(StagedOutput.deadLetter(d)));
+                return out;
+            };
         }
 
         private ModelInfo defaultInfo(PromptRequest r) {
             return model(r.model() != null ? r.model() : options.model()).info();
         }
 
-        private void generate(String modelName, List<Work> work, List<Row> out, Map<String, DeadLetter> dead) {
+        private void generate(String modelName, List<Work> work, Map<String, DeadLetter> dead,
+                              List<Future<Stored>> writes) {
             StableDiffusion model;
             try {
                 model = model(modelName);
@@ -182,7 +214,8 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                                     + image.failure().message()));
                     continue;
                 }
-                store(w, image, model.info(), out, dead);
+                ModelInfo info = model.info();
+                writes.add(writer.submit(() -> store(w, image, info)));
             }
         }
 
@@ -207,7 +240,8 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             }
         }
 
-        private void store(Work w, ImageOutput image, ModelInfo info, List<Row> out, Map<String, DeadLetter> dead) {
+        /** On the writer thread: the image's metadata row, or its request's dead letter if storage fails. */
+        private Stored store(Work w, ImageOutput image, ModelInfo info) {
             PromptRequest r = w.planned().request();
             long t0 = System.nanoTime();
             byte[] png = Png.encode(image.image(), ImageText.of(r, w.index(), image.seed(), scheduler(r, info), info));
@@ -216,20 +250,20 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             try {
                 put = store.putIfAbsent(ImageKeys.of(r.requestId(), w.index()), png, "image/png");
             } catch (RuntimeException e) {
-                dead.putIfAbsent(r.requestId(), deadLetter(w.planned(), ErrorCode.STORAGE_FAILED,
+                return new Stored(null, deadLetter(w.planned(), ErrorCode.STORAGE_FAILED,
                         "image " + w.index() + ": " + e.getMessage()));
-                return;
             }
             long t2 = System.nanoTime();
-            out.add(StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
+            Row row = StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
                     put.created() ? ImageStatus.GENERATED : ImageStatus.EXISTING, image, (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, info)));
+                    (t2 - t1) / 1_000_000, info));
             imagesDone.add(1);
             written++;
             if (options.failFirstAttempt() && ctx.attemptNumber() == 0 && written == 1) {
                 throw new IllegalStateException("injected fault: first attempt of task " + ctx.taskAttemptId()
                         + " (partition " + ctx.partitionId() + ") fails after writing one image");
             }
+            return new Stored(row, null);
         }
 
         private GeneratedImage metadata(PlannedRequest planned, int index, String uri, String sha,
@@ -253,6 +287,10 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
     static DeadLetter deadLetter(PlannedRequest planned, ErrorCode code, String message) {
         return new DeadLetter(planned.request().requestId(), code, message, planned.original(), null,
                 planned.sourceFile(), planned.sourceRow(), null, null, null, Instant.now());
+    }
+
+    /** A written image's metadata row, or the dead letter of an image that could not be stored. */
+    private record Stored(Row row, DeadLetter deadLetter) {
     }
 
     /** One image to generate: image {@code index} of a request uses seed + index, so it is its own request. */

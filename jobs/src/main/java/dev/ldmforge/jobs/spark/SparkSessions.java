@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.spark;
 
+import dev.ldmforge.jobs.executor.ExecutorThreads;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -8,7 +9,7 @@ import java.util.Map;
 /**
  * Builds the session for a job. Under spark-submit the master and confs come from spark-submit; from the
  * {@code ldmforge} CLI the master defaults to {@code local[*]}. Local masters bind to 127.0.0.1, and executors always
- * run DJL offline.
+ * run DJL offline with OpenMP/MKL threads sized per task slot ({@link ExecutorThreads}).
  */
 public final class SparkSessions {
     private SparkSessions() {
@@ -30,6 +31,12 @@ public final class SparkSessions {
             sc.set("spark.executor.extraJavaOptions", (executorOptions + " " + djl).trim());
         }
         conf.forEach(sc::set);
+        if (!effective.startsWith("local")) {
+            // Executors' OpenMP and MKL start with the threads of one task slot, as ExecutorThreads sets libtorch's.
+            String threads = Integer.toString(ExecutorThreads.intraOp(sc, 1));
+            sc.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", threads);
+            sc.setIfMissing("spark.executorEnv.MKL_NUM_THREADS", threads);
+        }
         return SparkSession.builder().config(sc).getOrCreate();
     }
 

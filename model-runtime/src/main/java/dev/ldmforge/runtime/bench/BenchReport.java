@@ -80,6 +80,11 @@ public record BenchReport(MachineInfo machine, List<BenchResult> results, double
         if (r.loadAverage() != null) {
             s.append(String.format("  (load %.1f)", r.loadAverage()));
         }
+        r.extras().forEach((key, value) -> {
+            double v = value.doubleValue();
+            s.append("  ").append(key).append('=').append(v == Math.rint(v) && Math.abs(v) < 1e15
+                    ? Long.toString((long) v) : String.format("%.3f", v));
+        });
         if (r.gbPerS() != null) {
             s.append(String.format("  %.2f GB/s, peak RSS %d MiB", r.gbPerS(), r.peakRssBytes() / (1024 * 1024)));
         }

@@ -6,31 +6,33 @@ import java.util.Map;
 /**
  * One benchmark's figures. Optional figures are null when they do not apply: {@code gflops} needs a FLOP count,
  * {@code rooflineRatio} is gflops over the same run's matmul GFLOP/s, {@code imagesPerS} for image generation,
- * {@code gbPerS} and {@code peakRssBytes} for model loading.
+ * {@code gbPerS} and {@code peakRssBytes} for model loading; {@code extras} are a benchmark's own figures, written
+ * to JSON under their keys (e.g. {@code peak_mib_above_weights}, {@code fixed_overhead_s}, {@code scaling}).
  */
 public record BenchResult(String name, String dtype, Timing timing, Double gflops, Double rooflineRatio,
-                          Double imagesPerS, Double gbPerS, Long peakRssBytes, Double loadAverage, String what) {
+                          Double imagesPerS, Double gbPerS, Long peakRssBytes, Double loadAverage, String what,
+                          Map<String, Number> extras) {
 
     /** A timed computation of {@code flops} floating-point operations per call (NaN: not defined). */
     public static BenchResult compute(String name, String dtype, Timing timing, double flops, String what) {
         Double gflops = Double.isNaN(flops) ? null : flops / timing.medianMs() / 1e6;
-        return new BenchResult(name, dtype, timing, gflops, null, null, null, null, null, what);
+        return new BenchResult(name, dtype, timing, gflops, null, null, null, null, null, what, Map.of());
     }
 
     public BenchResult withImagesPerS(double value) {
         return new BenchResult(name, dtype, timing, gflops, rooflineRatio, value, gbPerS, peakRssBytes, loadAverage,
-                what);
+                what, extras);
     }
 
     public BenchResult withLoad(double gigabytesPerS, long peakRss) {
         return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gigabytesPerS, peakRss,
-                loadAverage, what);
+                loadAverage, what, extras);
     }
 
     public BenchResult withRoofline(double matmulGflops) {
         Double ratio = gflops == null || matmulGflops <= 0 ? null : gflops / matmulGflops;
         return new BenchResult(name, dtype, timing, gflops, ratio, imagesPerS, gbPerS, peakRssBytes, loadAverage,
-                what);
+                what, extras);
     }
 
     /**
@@ -45,7 +47,7 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
     /** The 1-minute load average when the measurement ended. */
     public BenchResult withLoadAverage(double value) {
         return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gbPerS, peakRssBytes, value,
-                what);
+                what, extras);
     }
 
     /** This result's timing extended by more runs of the same computation (gflops recomputed). */
@@ -53,7 +55,18 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
         Timing merged = timing.plus(more);
         Double scaled = gflops == null ? null : gflops * timing.medianMs() / merged.medianMs();
         return new BenchResult(name, dtype, merged, scaled, rooflineRatio, imagesPerS, gbPerS, peakRssBytes,
-                loadAverage, what);
+                loadAverage, what, extras);
+    }
+
+    /** This result with one more benchmark-specific figure (NaN: left out). */
+    public BenchResult withExtra(String key, double value) {
+        if (Double.isNaN(value)) {
+            return this;
+        }
+        Map<String, Number> more = new LinkedHashMap<>(extras);
+        more.put(key, value);
+        return new BenchResult(name, dtype, timing, gflops, rooflineRatio, imagesPerS, gbPerS, peakRssBytes,
+                loadAverage, what, java.util.Collections.unmodifiableMap(more));
     }
 
     public double medianMs() {
@@ -79,6 +92,7 @@ public record BenchResult(String name, String dtype, Timing timing, Double gflop
             out.put("peak_rss_mb", peakRssBytes / (1024 * 1024));
         }
         putIfPresent(out, "load_average_1m", loadAverage);
+        extras.forEach((k, v) -> out.put(k, round(v.doubleValue())));
         out.put("what", what);
         return out;
     }

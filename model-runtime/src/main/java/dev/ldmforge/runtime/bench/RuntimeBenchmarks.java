@@ -53,9 +53,14 @@ public final class RuntimeBenchmarks implements AutoCloseable {
                 new Benchmark("load-sd15-unet", false, runs -> LoadBenchmark.run(unetParameters(ReferenceConfigs.SD15),
                         runs)),
                 new Benchmark("unet-sd21-64x64-b2", false, runs -> unet(ReferenceConfigs.SD21_BASE, 64, 2, runs)),
-                new Benchmark("unet-sd21-96x96-b2", false, runs -> unet(ReferenceConfigs.SD21_BASE, 96, 2, runs)),
+                new Benchmark("unet-sd21-96x96-b2", false, runs -> withPeakMemory(
+                        unet(ReferenceConfigs.SD21_BASE, 96, 2, runs),
+                        new MemoryProbe.Call(ReferenceConfigs.SD21_BASE, "unet", 96, 2))),
                 new Benchmark("text-encoder-sd15", false, this::textEncoder),
-                new Benchmark("vae-decode-sd15-64x64", false, this::vaeDecode),
+                new Benchmark("vae-decode-sd15-64x64", false, runs -> vaeDecode(ReferenceConfigs.SD15, 64, runs)),
+                new Benchmark("vae-decode-sd21-96x96", false, runs -> withPeakMemory(
+                        vaeDecode(ReferenceConfigs.SD21_BASE, 96, runs),
+                        new MemoryProbe.Call(ReferenceConfigs.SD21_BASE, "vae", 96, 1))),
                 new Benchmark("pipeline-tiny", true, this::pipelineTiny));
     }
 
@@ -118,16 +123,25 @@ public final class RuntimeBenchmarks implements AutoCloseable {
         }
     }
 
-    private BenchResult vaeDecode(int runs) {
-        AutoencoderKL vae = network("vae", ReferenceConfigs.SD15,
+    private BenchResult vaeDecode(String model, int size, int runs) {
+        AutoencoderKL vae = network("vae", model,
                 (config, params) -> new AutoencoderKL(AutoencoderKLConfig.from(config), params));
         try (NDManager m = manager.newSubManager()) {
-            NDArray latents = m.randomNormal(new Shape(1, vae.config().latentChannels(), 64, 64));
+            NDArray latents = m.randomNormal(new Shape(1, vae.config().latentChannels(), size, size));
             Timing t = Timing.measure(1, runs, () -> vae.decode(latents).close());
-            return BenchResult.compute("vae-decode-sd15-64x64", DTYPE, t,
-                    NetworkFlops.vaeDecoder(vae.config(), 1, 64, 64),
-                    "sd15 AutoencoderKL.decode, latents [1,4,64,64] -> image [1,3,512,512]");
+            int pixels = size << (vae.config().blockOutChannels().length - 1);
+            return BenchResult.compute("vae-decode-" + model.replace("base", "") + "-" + size + "x" + size, DTYPE, t,
+                    NetworkFlops.vaeDecoder(vae.config(), 1, size, size), model + " AutoencoderKL.decode, latents [1,4,"
+                            + size + "," + size + "] -> image [1,3," + pixels + "," + pixels + "]");
         }
+    }
+
+    /**
+     * {@code result} with {@code peak_mib_above_weights}: the peak resident memory of one such call above the
+     * network's weights, from {@link MemoryProbe} (a fresh JVM, so memory freed by the timed calls cannot hide it).
+     */
+    private static BenchResult withPeakMemory(BenchResult result, MemoryProbe.Call call) {
+        return result.withExtra("peak_mib_above_weights", Math.round(MemoryProbe.peakMibAboveWeights(call)));
     }
 
     /** The tiny model through the whole pipeline, as reference-timings.json's "tiny" measures diffusers. */

@@ -29,7 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * rounding (see {@link #generate}).
  */
 public final class StableDiffusionPipeline {
-    /** One UNet at a time per device: concurrent Spark tasks on an executor take turns instead of thrashing. */
+    /**
+     * One batch at a time per GPU: concurrent Spark tasks sharing a GPU take turns instead of thrashing its memory.
+     * CPU batches run concurrently, each on its caller's intra-op threads (an executor sizes those per task slot).
+     */
     private static final Map<String, ReentrantLock> DEVICE_LOCKS = new ConcurrentHashMap<>();
 
     private final StableDiffusion model;
@@ -163,12 +166,17 @@ public final class StableDiffusionPipeline {
     }
 
     private List<ImageOutput> runLocked(BatchKey key, List<Item> batch, ProgressListener progress) {
-        ReentrantLock lock = DEVICE_LOCKS.computeIfAbsent(model.target().deviceName(), d -> new ReentrantLock());
-        lock.lock();
+        String device = model.target().deviceName();
+        ReentrantLock lock = device.equals("cpu") ? null : DEVICE_LOCKS.computeIfAbsent(device, d -> new ReentrantLock());
+        if (lock != null) {
+            lock.lock();
+        }
         try (NDManager manager = model.weightsManager().newSubManager()) {
             return run(key, batch, progress, manager);
         } finally {
-            lock.unlock();
+            if (lock != null) {
+                lock.unlock();
+            }
         }
     }
 
@@ -354,9 +362,17 @@ public final class StableDiffusionPipeline {
     }
 
     /** latents -> images [N, H, W, 3] float32 in [0, 1], as diffusers' postprocess with output_type "np". */
+    /**
+     * One latent at a time: the decoder's activations grow with the image (about 3 GB for one 768×768 image), so
+     * decoding a whole batch at once would multiply the peak by the batch size for no gain in speed.
+     */
     private NDArray decode(NDArray latents) {
         NDArray scaled = latents.div(model.vae().scalingFactor());
-        NDArray decoded = model.vae().decode(scaled);
+        NDList images = new NDList();
+        for (long i = 0; i < scaled.getShape().get(0); i++) {
+            images.add(model.vae().decode(scaled.get(i + ":" + (i + 1))));
+        }
+        NDArray decoded = images.size() == 1 ? images.get(0) : NDArrays.concat(images);
         return decoded.div(2).add(0.5).clip(0, 1).transpose(0, 2, 3, 1).toType(DataType.FLOAT32, false);
     }
 

@@ -41,14 +41,27 @@ public final class ResnetBlock2D {
     /** x [B, in, H, W], temb [B, tembChannels] (ignored without a time embedding) -> [B, out, H, W]. */
     public NDArray forward(NDArray x, NDArray temb) {
         return Intermediates.freedAfter(() -> {
-            NDArray h = conv1.forward(SiLU.forward(norm1.forward(x)));
+            NDArray h = normActivateConv(norm1, conv1, x);
             if (timeEmbProj != null) {
                 NDArray t = timeEmbProj.forward(SiLU.forward(temb));
                 h.addi(t.reshape(t.getShape().get(0), -1, 1, 1));
             }
-            h = conv2.forward(SiLU.forward(norm2.forward(h)));
+            h = normActivateConv(norm2, conv2, h);
             NDArray sum = h.addi(convShortcut == null ? x : convShortcut.forward(x));
             return outputScaleFactor == 1.0 ? sum : sum.divi(outputScaleFactor);
         }, x, temb);
+    }
+
+    /**
+     * conv(SiLU(norm(x))), freeing the norm's and the activation's outputs as soon as they are used: at 768×768 VAE
+     * levels each is 0.3–0.6 GB, and holding them until the block ends would double its peak memory.
+     */
+    private static NDArray normActivateConv(GroupNorm norm, Conv2d conv, NDArray x) {
+        NDArray normed = norm.forward(x);
+        NDArray activated = SiLU.forward(normed);
+        normed.close();
+        NDArray out = conv.forward(activated);
+        activated.close();
+        return out;
     }
 }

@@ -41,19 +41,27 @@ public final class UpBlock2D {
         NDArray h = x;
         for (int i = 0; i < resnets.size(); i++) {
             if (skips != null) {
-                h = h.concat(skips.pop(), 1);
+                h = replace(h, h.concat(skips.pop(), 1), x);
             }
-            h = resnets.get(i).forward(h, temb);
+            h = replace(h, resnets.get(i).forward(h, temb), x);
             if (!attentions.isEmpty()) {
-                h = attentions.get(i).forward(h, context);
+                h = replace(h, attentions.get(i).forward(h, context), x);
             }
         }
         if (upsampler != null) {
             NDArray target = skips == null || skips.isEmpty() ? null : skips.peek();
             long height = target == null ? 2 * h.getShape().get(2) : target.getShape().get(2);
             long width = target == null ? 2 * h.getShape().get(3) : target.getShape().get(3);
-            h = upsampler.forward(h, height, width);
+            h = replace(h, upsampler.forward(h, height, width), x);
         }
         return h;
+    }
+
+    /** {@code next}, freeing {@code previous} unless it is the block's input or the same array (an in-place op). */
+    private static NDArray replace(NDArray previous, NDArray next, NDArray input) {
+        if (previous != input && previous != next) {
+            previous.close();
+        }
+        return next;
     }
 }

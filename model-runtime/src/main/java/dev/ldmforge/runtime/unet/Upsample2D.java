@@ -20,6 +20,9 @@ public final class Upsample2D {
      * the UNet's input size is not a multiple of its total down-scaling (diffusers' {@code upsample_size}).
      */
     public NDArray forward(NDArray x, long height, long width) {
-        return conv.forward(x.getNDArrayInternal().interpolation(new long[] {height, width}, NEAREST, false));
+        NDArray upsampled = x.getNDArrayInternal().interpolation(new long[] {height, width}, NEAREST, false);
+        NDArray out = conv.forward(upsampled);
+        upsampled.close();
+        return out;
     }
 }

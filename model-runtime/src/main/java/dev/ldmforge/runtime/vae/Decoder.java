@@ -3,6 +3,7 @@ package dev.ldmforge.runtime.vae;
 import ai.djl.ndarray.NDArray;
 import dev.ldmforge.runtime.nn.Conv2d;
 import dev.ldmforge.runtime.nn.GroupNorm;
+import dev.ldmforge.runtime.nn.Intermediates;
 import dev.ldmforge.runtime.nn.Scope;
 import dev.ldmforge.runtime.nn.SiLU;
 import dev.ldmforge.runtime.unet.Attention;
@@ -41,11 +42,18 @@ final class Decoder {
         this.convOut = Conv2d.same(scope.child("conv_out"), channels[0], config.outChannels(), 3);
     }
 
+    /** Each stage's intermediates and input are freed when it ends: peak memory is about one stage's. */
     NDArray forward(NDArray latents) {
-        NDArray x = midBlock.forward(convIn.forward(latents), null, null);
+        NDArray x = Intermediates.freedAfter(() -> midBlock.forward(convIn.forward(latents), null, null), latents);
         for (UpBlock2D block : upBlocks) {
-            x = block.forward(x, null, null, null);
+            x = stage(x, in -> block.forward(in, null, null, null));
         }
-        return convOut.forward(SiLU.forward(convNormOut.forward(x)));
+        return stage(x, in -> convOut.forward(SiLU.forward(convNormOut.forward(in))));
+    }
+
+    private static NDArray stage(NDArray in, java.util.function.UnaryOperator<NDArray> body) {
+        NDArray out = Intermediates.freedAfter(() -> body.apply(in), in);
+        in.close();
+        return out;
     }
 }
