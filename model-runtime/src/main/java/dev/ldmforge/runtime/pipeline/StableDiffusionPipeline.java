@@ -361,9 +361,9 @@ public final class StableDiffusionPipeline {
         return noise;
     }
 
-    /** latents -> images [N, H, W, 3] float32 in [0, 1], as diffusers' postprocess with output_type "np". */
     /**
-     * One latent at a time: the decoder's activations grow with the image (about 3 GB for one 768×768 image), so
+     * latents -> images [N, H, W, 3] float32 in [0, 1], as diffusers' postprocess with output_type "np". One latent
+     * at a time: the decoder's activations grow with the image (about 3 GB for one 768×768 image), so
      * decoding a whole batch at once would multiply the peak by the batch size for no gain in speed.
      */
     private NDArray decode(NDArray latents) {
