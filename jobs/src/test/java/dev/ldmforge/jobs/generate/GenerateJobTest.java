@@ -52,7 +52,7 @@ class GenerateJobTest {
     }
 
     private static int generate(String... args) {
-        List<String> all = new ArrayList<>(List.of("generate", "--steps", "2", "--partitions", "2"));
+        List<String> all = new ArrayList<>(List.of("generate", "--model", "tiny", "--steps", "2", "--partitions", "2"));
         all.addAll(List.of(args));
         return LdmForgeCli.commandLine().execute(all.toArray(String[]::new));
     }

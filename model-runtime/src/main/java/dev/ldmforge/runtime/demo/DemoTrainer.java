@@ -36,8 +36,8 @@ public final class DemoTrainer {
 
     /** What to train: steps per stage, scenes per step, and the dtype the weights are stored in. */
     public record Settings(long seed, int autoencoderSteps, int unetSteps, int batchSize, DataType storedDtype) {
-        public static final int AUTOENCODER_STEPS = 600;
-        public static final int UNET_STEPS = 2000;
+        public static final int AUTOENCODER_STEPS = 1500;
+        public static final int UNET_STEPS = 5000;
         public static final int BATCH_SIZE = 64;
 
         public Settings {
