@@ -2,6 +2,7 @@ package dev.ldmforge.jobs.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ldmforge.jobs.deploy.LocalCluster;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
 import dev.ldmforge.jobs.spark.SparkSessions;
 import dev.ldmforge.runtime.bench.BenchResult;
@@ -66,14 +67,18 @@ public final class JobBenchmark {
 
     private static BenchResult cluster(int executors, int runs) {
         String name = executors == 1 ? "job-tiny-1-executor" : "job-tiny-" + executors + "-executors";
-        try (LocalCluster cluster = LocalCluster.start(executors)) {
+        Path work = Path.of(System.getProperty("java.io.tmpdir"),
+                "ldmforge-bench-cluster-" + ProcessHandle.current().pid());
+        try (LocalCluster cluster = LocalCluster.start(executors, work)) {
             BenchResult r = measure(name, "standalone, " + executors + " executor(s) x 1 core, 1 intra-op thread",
-                    runs, cluster::session);
+                    runs, () -> cluster.session("ldmforge bench", ""));
             if (executors == 1) {
                 oneExecutorImagesPerS = r.imagesPerS();
                 return r;
             }
             return oneExecutorImagesPerS == null ? r : r.withExtra("scaling", r.imagesPerS() / oneExecutorImagesPerS);
+        } finally {
+            deleteQuietly(work);
         }
     }
 
@@ -127,8 +132,8 @@ public final class JobBenchmark {
         PrintStream stdout = System.out;
         try {
             System.setOut(new PrintStream(PrintStream.nullOutputStream()));
-            int code = LdmForgeCli.commandLine().execute("generate", "--prompts", prompts.toString(), "--output",
-                    out.toString(), "--batch-size", Integer.toString(BATCH_SIZE), "--partitions",
+            int code = LdmForgeCli.commandLine().execute("generate", "--model", "tiny", "--prompts",
+                    prompts.toString(), "--output", out.toString(), "--batch-size", Integer.toString(BATCH_SIZE), "--partitions",
                     Integer.toString(PARTITIONS));
             if (code != 0) {
                 throw new IllegalStateException("job benchmark: generate exited " + code);

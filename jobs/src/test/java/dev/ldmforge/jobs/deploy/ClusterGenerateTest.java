@@ -16,13 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,46 +47,20 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS) // ≈ 2 min at load 6 on 2 cores, ≈ 4 at load 20
 class ClusterGenerateTest {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    private static final Path SCRIPTS = ROOT.resolve("deploy/local-cluster");
     private static final Path WORK = Path.of("target/cluster-generate-test").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PROMPTS = 40;
     private static final String LOADED = "loaded model demo";
-    private static boolean started;
+    private static LocalCluster cluster;
     private static SparkSession spark;
 
     @BeforeAll
-    static void startClusterAndDriver() throws Exception {
-        run(SCRIPTS.resolve("stop.sh").toString(), "--work-dir", WORK.toString()); // leftovers of an aborted run
-        deleteRecursively(WORK);
-        List<String> out = run(SCRIPTS.resolve("start.sh").toString(), "--workers", "2", "--cores-per-worker", "1",
-                "--memory-per-worker", "1g", "--work-dir", WORK.toString(),
-                "--classpath", System.getProperty("java.class.path"));
-        started = true;
-        String master = out.get(out.size() - 1);
-        // The job reuses this session: the test decides how executors start and what they log.
-        spark = SparkSession.builder()
-                .appName("cluster-generate-test")
-                .master(master)
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.ui.enabled", "false")
-                .config("spark.executor.memory", "640m")
-                .config("spark.executor.cores", "1")
-                // Cached partitions would otherwise hold tasks back up to 3 s each for a busy one-core executor.
-                .config("spark.locality.wait", "0")
-                // The project's log4j2 config: dev.ldmforge at INFO, so "loaded model" reaches the executor's stderr.
-                .config("spark.executor.extraJavaOptions", jvmFlags() + " -Dai.djl.offline=true"
-                        + " -Dlog4j.configurationFile=" + Path.of("target/classes/log4j2.properties").toAbsolutePath())
-                .config("spark.executor.extraClassPath", directories(System.getProperty("java.class.path")))
-                .getOrCreate();
-        assertEquals(master, spark.sparkContext().master(), "a cluster session, not one left by another test");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // 2 executors + driver
-            assertTrue(System.nanoTime() < deadline, "two executors registered in time");
-            Thread.sleep(200);
-        }
+    static void startClusterAndDriver() {
+        cluster = LocalCluster.start(2, WORK);
+        // The project's log4j2 config: dev.ldmforge at INFO, so "loaded model" reaches the executor's stderr.
+        spark = cluster.session("cluster-generate-test",
+                "-Dlog4j.configurationFile=" + Path.of("target/classes/log4j2.properties").toAbsolutePath());
+        assertEquals(cluster.master(), spark.sparkContext().master(), "a cluster session, not one left by another test");
     }
 
     @AfterAll
@@ -98,10 +70,10 @@ class ClusterGenerateTest {
                 spark.stop();
             }
         } finally {
-            if (started) {
-                List<ProcessHandle> cluster = clusterProcesses();
-                run(SCRIPTS.resolve("stop.sh").toString(), "--work-dir", WORK.toString());
-                cluster.forEach(p -> assertFalse(p.isAlive(), "stopped: " + p.pid() + " " + p.info().command()));
+            if (cluster != null) {
+                List<ProcessHandle> processes = clusterProcesses();
+                cluster.close();
+                processes.forEach(p -> assertFalse(p.isAlive(), "stopped: " + p.pid() + " " + p.info().command()));
             }
         }
     }
@@ -284,32 +256,5 @@ class ClusterGenerateTest {
         try (Stream<Path> files = Files.walk(images)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".png")).toList();
         }
-    }
-
-    private static String jvmFlags() throws IOException {
-        return Files.readString(ROOT.resolve("jobs/target/jvm-flags.txt")).trim();
-    }
-
-    private static String directories(String classpath) {
-        return Arrays.stream(classpath.split(File.pathSeparator)).filter(e -> Files.isDirectory(Path.of(e)))
-                .collect(Collectors.joining(File.pathSeparator));
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted((a, b) -> b.compareTo(a)).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private static List<String> run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished: " + String.join(" ", command));
-        assertEquals(0, p.exitValue(), command[0] + " failed:\n" + out);
-        return out.lines().toList();
     }
 }

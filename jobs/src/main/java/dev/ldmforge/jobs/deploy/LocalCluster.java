@@ -1,4 +1,4 @@
-package dev.ldmforge.jobs.bench;
+package dev.ldmforge.jobs.deploy;
 
 import org.apache.spark.sql.SparkSession;
 
@@ -10,16 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * A Spark standalone cluster on this machine for the scaling benchmarks: deploy/local-cluster's master and N workers
- * of one core each (start.sh exports OMP_NUM_THREADS=1 to their executors, and each executor sizes its libtorch
- * threads per task slot: 1), with this JVM as the driver. Stopped, executors included, by {@link #close}.
+ * A Spark standalone cluster on this machine, as the scaling benchmarks and the cluster tests use it:
+ * deploy/local-cluster's master and N workers of one core each (start.sh exports OMP_NUM_THREADS=1 to their
+ * executors, and each executor sizes its libtorch threads per task slot: 1), with this JVM as the driver. Stopped,
+ * executors included, by {@link #close}; the work folder (logs, pid files) stays for inspection.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     private final Path scripts;
     private final Path work;
     private final String master;
@@ -32,24 +35,36 @@ final class LocalCluster implements AutoCloseable {
         this.executors = executors;
     }
 
-    static LocalCluster start(int executors) {
-        Path root = projectRoot();
-        Path scripts = root.resolve("deploy/local-cluster");
+    /** Starts {@code workers} one-core workers with {@code work} (emptied first, leftovers stopped) as work folder. */
+    public static LocalCluster start(int workers, Path work) {
+        Path scripts = projectRoot().resolve("deploy/local-cluster");
         try {
-            Path work = Files.createTempDirectory("ldmforge-bench-cluster");
-            List<String> out = run(scripts.resolve("start.sh").toString(), "--workers", Integer.toString(executors),
+            run(scripts.resolve("stop.sh").toString(), "--work-dir", work.toString()); // an aborted run's leftovers
+            deleteRecursively(work);
+            List<String> out = run(scripts.resolve("start.sh").toString(), "--workers", Integer.toString(workers),
                     "--cores-per-worker", "1", "--memory-per-worker", "1g", "--work-dir", work.toString(),
                     "--classpath", System.getProperty("java.class.path"));
-            return new LocalCluster(scripts, work, out.get(out.size() - 1).trim(), executors);
+            return new LocalCluster(scripts, work, out.get(out.size() - 1).trim(), workers);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a local cluster: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start a local cluster in " + work + ": " + e.getMessage(), e);
         }
     }
 
-    /** A driver session on the cluster, once all executors have registered. */
-    SparkSession session() {
+    public Path work() {
+        return work;
+    }
+
+    public String master() {
+        return master;
+    }
+
+    /**
+     * A driver session on the cluster, once every worker's executor has registered; {@code executorJavaOptions} are
+     * added to the flags executors need (Spark's module flags, DJL offline).
+     */
+    public SparkSession session(String appName, String executorJavaOptions) {
         SparkSession spark = SparkSession.builder()
-                .appName("ldmforge bench")
+                .appName(appName)
                 .master(master)
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
@@ -58,7 +73,7 @@ final class LocalCluster implements AutoCloseable {
                 .config("spark.executor.cores", "1")
                 // A busy one-core executor would otherwise hold back tasks for cached partitions up to 3 s each.
                 .config("spark.locality.wait", "0")
-                .config("spark.executor.extraJavaOptions", jvmFlags() + " -Dai.djl.offline=true")
+                .config("spark.executor.extraJavaOptions", jvmFlags() + " -Dai.djl.offline=true " + executorJavaOptions)
                 .config("spark.executor.extraClassPath", directories(System.getProperty("java.class.path")))
                 .getOrCreate();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -78,8 +93,16 @@ final class LocalCluster implements AutoCloseable {
             run(scripts.resolve("stop.sh").toString(), "--work-dir", work.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop the local cluster in " + work + ": " + e.getMessage(), e);
-        } finally {
-            JobBenchmark.deleteQuietly(work);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 
