@@ -127,7 +127,7 @@ class CliUsageTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo"})
+    @CsvSource({"txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo", "train-demo", "bench"})
     void everyCommandsHelpHasExamples(String command) {
         CliRun run = CliRun.of(command, "--help");
         assertEquals(0, run.exitCode(), run.toString());
@@ -138,7 +138,8 @@ class CliUsageTest {
     void topLevelHelpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode(), run.toString());
-        for (String command : List.of("txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo")) {
+        for (String command : List.of("txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo",
+                "train-demo", "bench")) {
             assertTrue(run.out().contains(command), command + " missing from " + run);
         }
     }

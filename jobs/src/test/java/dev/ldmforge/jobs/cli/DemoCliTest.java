@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code demo-data} and {@code judge-demo} through the command line. */
+/** {@code demo-data}, {@code train-demo} and {@code judge-demo} through the command line. */
 class DemoCliTest {
     @TempDir
     Path dir;
@@ -49,6 +49,25 @@ class DemoCliTest {
         assertEquals(32, image.width());
         assertArrayEquals(ShapeScenes.scene(0, 3).render(32).pixels(), image.pixels());
         assertEquals(ShapeScenes.scene(0, 3).caption(), Png.readText(png).get("prompt"));
+    }
+
+    @Test
+    void trainDemoWritesAModelThatJudgeDemoLoadsAndRefusesBadUsage() throws IOException {
+        Path model = dir.resolve("model");
+        CliRun r = CliRun.of("train-demo", "--output", model.toString(), "--seed", "3", "--autoencoder-steps", "2",
+                "--unet-steps", "2", "--batch-size", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("autoencoder") && r.out().contains("2/2"), r.out());
+        assertTrue(Files.isRegularFile(model.resolve("loss-curve.png")));
+        CliRun judged = CliRun.of("judge-demo", "--model", model.toString(), "--schedulers", "ddim", "--steps", "2",
+                "--captions", "3", "--guidance", "1");
+        assertEquals(0, judged.exitCode(), judged.toString());
+
+        assertEquals(2, CliRun.of("train-demo", "--output", model.toString()).exitCode(), "output not empty");
+        assertEquals(2, CliRun.of("train-demo", "--output", dir.resolve("x").toString(), "--unet-steps", "0")
+                .exitCode());
+        assertEquals(2, CliRun.of("train-demo", "--output", dir.resolve("y").toString(), "--weights-dtype",
+                "bfloat16").exitCode());
     }
 
     @Test
