@@ -21,7 +21,7 @@ final class DemoModelWriter {
     private static final String MODEL_INDEX = """
             {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.25.1",
              "requires_safety_checker": false,
-             "scheduler": ["diffusers", "PNDMScheduler"],
+             "scheduler": ["diffusers", "DDIMScheduler"],
              "text_encoder": ["transformers", "CLIPTextModel"],
              "tokenizer": ["transformers", "CLIPTokenizer"],
              "unet": ["diffusers", "UNet2DConditionModel"],

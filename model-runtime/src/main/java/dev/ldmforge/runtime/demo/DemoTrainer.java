@@ -93,7 +93,8 @@ public final class DemoTrainer {
             unetParameters.initRandom(manager, DataType.FLOAT32, settings.seed() + 2,
                     Parameters.Initializer.pytorchLike());
             float[] alphasCumprod = SchedulerConfig.resolve(JsonConfig.parse(configs.scheduler(),
-                    "demo/scheduler/scheduler_config.json"), SchedulerClass.PNDM, JsonNodeFactory.instance.objectNode()).alphasCumprod();
+                    "demo/scheduler/scheduler_config.json"), SchedulerClass.DDIM,
+                    JsonNodeFactory.instance.objectNode()).alphasCumprod();
             List<Parameter> denoiser = new ArrayList<>(textParameters.all());
             denoiser.addAll(unetParameters.all());
             List<Float> unetLosses = new DenoiserTraining(tokenizer, textEncoder, unet, vae, scalingFactor,

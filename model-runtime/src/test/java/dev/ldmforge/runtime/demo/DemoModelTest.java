@@ -41,9 +41,9 @@ class DemoModelTest {
 
     @Test
     void drawsTheRequestedColoursAndShapesWithGuidance() {
-        // 18 captions spread over all shapes and colours, held-out seeds, PNDM (the model's default), 25 steps.
+        // 18 captions spread over all shapes and colours, held-out seeds, DDIM (the model's default), 25 steps.
         List<DemoEvaluation.Result> results = DemoEvaluation.evaluate(demo,
-                new DemoEvaluation.Plan(List.of("pndm"), List.of(7.5), 25, 1, 18, 9), ProgressListener.NONE,
+                new DemoEvaluation.Plan(List.of("ddim"), List.of(7.5), 25, 1, 18, 9), ProgressListener.NONE,
                 judged -> { });
         Accuracy a = results.get(0).accuracy();
         assertEquals(18, a.images());
