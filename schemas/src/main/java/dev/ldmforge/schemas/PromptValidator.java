@@ -82,8 +82,8 @@ public final class PromptValidator {
         if (!(guidance >= 0 && guidance <= 50)) {
             throw outOfRange(ErrorCode.INVALID_GUIDANCE, "guidance_scale", f, guidance, "outside 0..50");
         }
-        int width = (int) integer(f, "width", defaults.width(), 64, 2048, 8, ErrorCode.INVALID_WIDTH);
-        int height = (int) integer(f, "height", defaults.height(), 64, 2048, 8, ErrorCode.INVALID_HEIGHT);
+        int width = (int) integer(f, "width", defaults.width(), 32, 2048, 8, ErrorCode.INVALID_WIDTH);
+        int height = (int) integer(f, "height", defaults.height(), 32, 2048, 8, ErrorCode.INVALID_HEIGHT);
         Long seed = f.absent("seed") ? null
                 : integer(f, "seed", 0, 0, Long.MAX_VALUE, 1, ErrorCode.INVALID_SEED);
         int numImages = (int) integer(f, "num_images_per_prompt", defaults.numImagesPerPrompt(), 1, 64, 1,

@@ -71,8 +71,8 @@ class PromptValidatorTest {
                 Arguments.of(request("guidance_scale", Double.NaN), ErrorCode.WRONG_TYPE, "got number NaN"),
                 Arguments.of(request("guidance_scale", "seven"), ErrorCode.WRONG_TYPE, "guidance_scale"),
                 Arguments.of(request("width", 513), ErrorCode.INVALID_WIDTH,
-                        "width: 513 is not a multiple of 8 in 64..2048"),
-                Arguments.of(request("width", 56), ErrorCode.INVALID_WIDTH, "width: 56"),
+                        "width: 513 is not a multiple of 8 in 32..2048"),
+                Arguments.of(request("width", 24), ErrorCode.INVALID_WIDTH, "width: 24"),
                 Arguments.of(request("width", 2056), ErrorCode.INVALID_WIDTH, "width: 2056"),
                 Arguments.of(request("width", new BigDecimal("1e999999999")), ErrorCode.INVALID_WIDTH, "1E+999999999"),
                 Arguments.of(request("height", 1000.5), ErrorCode.WRONG_TYPE, "height: expected an integer"),
@@ -157,10 +157,10 @@ class PromptValidatorTest {
     @Test
     void keepsGivenValuesAtTheEdgesOfEveryRange() {
         PromptRequest r = accepted(request("request_id", "batch-7.row_12", "prompt", "é".repeat(4096),
-                "negative_prompt", "blurry", "num_inference_steps", 1000, "guidance_scale", 0, "width", 64,
+                "negative_prompt", "blurry", "num_inference_steps", 1000, "guidance_scale", 0, "width", 32,
                 "height", 2048, "seed", Long.MAX_VALUE, "num_images_per_prompt", 64, "scheduler", "dpmpp-2m-karras",
                 "model", "sd15", "strength", 1, "init_image_uri", "s3://b/in.png"));
-        assertEquals(new PromptRequest("batch-7.row_12", "é".repeat(4096), "blurry", 1000, 0.0, 64, 2048,
+        assertEquals(new PromptRequest("batch-7.row_12", "é".repeat(4096), "blurry", 1000, 0.0, 32, 2048,
                 Long.MAX_VALUE, 64, "dpmpp-2m-karras", "sd15", 1.0, "s3://b/in.png", Map.of()), r);
         assertEquals(1, accepted(request("num_inference_steps", 1)).numInferenceSteps());
         assertEquals(50.0, accepted(request("guidance_scale", 50)).guidanceScale());

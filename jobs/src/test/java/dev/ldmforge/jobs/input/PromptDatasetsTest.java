@@ -122,7 +122,7 @@ class PromptDatasetsTest {
 
         Instant failedAt = Instant.parse("2026-11-28T09:00:00Z");
         DeadLetter letter = PromptDatasets.deadLetter(rows.get("bad.jsonl:14"), failedAt);
-        assertEquals(new DeadLetter("known-id", ErrorCode.INVALID_WIDTH, "width: 100 is not a multiple of 8 in 64..2048",
+        assertEquals(new DeadLetter("known-id", ErrorCode.INVALID_WIDTH, "width: 100 is not a multiple of 8 in 32..2048",
                 "{\"prompt\":\"p\",\"width\":100,\"request_id\":\"known-id\"}", null,
                 rows.get("bad.jsonl:14").getAs("source_file"), 14L, null, null, null, failedAt), letter);
         Dataset<Row> validated = PromptDatasets.validate(PromptDatasets.read(spark, dir.toString()),
