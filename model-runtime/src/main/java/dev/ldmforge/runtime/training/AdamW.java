@@ -51,6 +51,10 @@ public final class AdamW implements AutoCloseable {
      * are dropped without an update (counted by {@link #skippedSteps}), so one bad batch cannot poison the weights.
      */
     public void step(double learningRate) {
+        NoGradient.run(() -> update(learningRate));
+    }
+
+    private void update(double learningRate) {
         lastGradNorm = gradientNorm();
         if (!Double.isFinite(lastGradNorm)) {
             skipped++;

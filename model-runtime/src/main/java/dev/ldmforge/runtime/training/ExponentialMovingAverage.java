@@ -22,15 +22,21 @@ public final class ExponentialMovingAverage implements AutoCloseable {
         this.parameters = List.copyOf(parameters);
         this.decay = decay;
         this.state = this.parameters.get(0).array().getManager().newSubManager();
-        for (Parameter p : this.parameters) {
-            NDArray copy = p.array().duplicate();
-            copy.attach(state);
-            averages.add(copy);
-        }
+        NoGradient.run(() -> {
+            for (Parameter p : this.parameters) {
+                NDArray copy = p.array().duplicate();
+                copy.attach(state);
+                averages.add(copy);
+            }
+        });
     }
 
     /** Moves every average towards its parameter's current value; call after each optimiser step. */
     public void update() {
+        NoGradient.run(this::moveAverages);
+    }
+
+    private void moveAverages() {
         float d = (float) Math.min(decay, (1.0 + updates) / (10.0 + updates));
         updates++;
         for (int i = 0; i < parameters.size(); i++) {
