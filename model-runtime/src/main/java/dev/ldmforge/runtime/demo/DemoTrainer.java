@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -123,7 +124,7 @@ public final class DemoTrainer {
         log.put("stored_dtype", settings.storedDtype().toString());
         log.put("scaling_factor", result.scalingFactor());
         log.put("seconds", Math.round(result.seconds()));
-        log.put("intra_op_threads", Runtime.getRuntime().availableProcessors());
+        log.put("intra_op_threads", JniUtils.getNumThreads());
         log.put("autoencoder_losses", result.autoencoderLosses());
         log.put("unet_losses", result.unetLosses());
         try {

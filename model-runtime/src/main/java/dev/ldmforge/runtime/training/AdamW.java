@@ -2,6 +2,7 @@ package dev.ldmforge.runtime.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ldmforge.runtime.nn.Parameter;
@@ -109,16 +110,17 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /** One host sync for all parameters: the squared norms are summed on the device. */
     private double gradientNorm() {
-        double sum = 0;
-        for (Parameter p : parameters) {
-            try (NDManager temps = state.newSubManager()) {
+        try (NDManager temps = state.newSubManager()) {
+            NDArray total = temps.zeros(new Shape());
+            for (Parameter p : parameters) {
                 NDArray w = p.array();
                 w.tempAttach(temps);
-                sum += w.getGradient().square().sum().getFloat();
+                total.addi(w.getGradient().square().sum());
             }
+            return Math.sqrt(total.getFloat());
         }
-        return Math.sqrt(sum);
     }
 
     @Override
