@@ -26,25 +26,29 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The batch job's benchmarks: steady-state images/s of {@code generate} over {@value #IMAGES} copies of
- * pipeline-tiny's request (distinct ids and seeds, the pipeline's batch size), as a user pays it on a large dataset.
- * A warm-up job over {@value #WARMUP_IMAGES} images first starts the Spark session and loads each executor's model;
- * every timed job then does all its work (plan, generate, write images, metadata, dead letters, summary, gallery)
- * in that session. The job's fixed cost, which a large dataset amortises, is reported apart as
- * {@code fixed_overhead_s}: the time of the same job rerun on its own output, where every stage runs and every image
- * already exists. {@code job-tiny} runs in Spark local mode; {@code job-tiny-1-executor} and
- * {@code job-tiny-2-executors} on a standalone cluster of single-core executors ({@link LocalCluster}).
+ * The batch job's benchmarks: steady-state images/s of {@code generate} over copies of pipeline-tiny's request
+ * (distinct ids and seeds, the pipeline's batch size), as a user pays it on a large dataset. A warm-up job over
+ * {@value #WARMUP_IMAGES} images first starts the Spark session and loads each executor's model; every timed job then
+ * does all its work (plan, generate, write images, metadata, dead letters, summary, gallery) in that session. The
+ * job's fixed cost, which a large dataset amortises, is reported apart as {@code fixed_overhead_s}: the time of the
+ * same job rerun on its own output, where every stage runs and every image already exists. {@code job-tiny} runs
+ * {@value #IMAGES} images in Spark local mode; {@code job-tiny-1-executor} and {@code job-tiny-2-executors}
+ * {@value #CLUSTER_IMAGES} images on a standalone cluster of single-core executors ({@link LocalCluster}): a job of
+ * 2.5 minutes on one executor, so that the ratio of the two is the executors' scaling, not mostly the driver's
+ * fixed seconds (which would make any ratio tend to 1 on small enough jobs).
  */
 public final class JobBenchmark {
     static final int IMAGES = 96;
-    static final int WARMUP_IMAGES = 8;
+    static final int CLUSTER_IMAGES = 3 * IMAGES;
+    /** Two tasks: each single-core executor loads its model in the warm-up. */
+    static final int WARMUP_IMAGES = 12;
     /** The batch size pipeline-tiny generates with. */
     static final int BATCH_SIZE = 1;
     /**
-     * Tasks per job: on millions of images every task slot gets about the same share, but 96 images hashed into as
-     * few partitions as slots split unevenly, and the busiest slot would set the time. Small tasks keep slots level.
+     * Images per task: on millions of images every task slot gets about the same share, but a few large tasks would
+     * leave one slot idle at the end of the stage while another finishes. Small tasks keep slots level.
      */
-    static final int PARTITIONS = 16;
+    static final int IMAGES_PER_TASK = 6;
 
     private static Double oneExecutorImagesPerS;
 
@@ -60,8 +64,8 @@ public final class JobBenchmark {
     }
 
     private static BenchResult local(int runs, double pipelineImagesPerS) {
-        BenchResult r = measure("job-tiny", "local[*]", runs, () -> SparkSessions.create("ldmforge bench", "local[*]",
-                Map.of()));
+        BenchResult r = measure("job-tiny", "local[*]", IMAGES, runs, () -> SparkSessions.create("ldmforge bench",
+                "local[*]", Map.of()));
         return r.withExtra("of_pipeline", r.imagesPerS() / pipelineImagesPerS);
     }
 
@@ -71,7 +75,7 @@ public final class JobBenchmark {
                 "ldmforge-bench-cluster-" + ProcessHandle.current().pid());
         try (LocalCluster cluster = LocalCluster.start(executors, work)) {
             BenchResult r = measure(name, "standalone, " + executors + " executor(s) x 1 core, 1 intra-op thread",
-                    runs, () -> cluster.session("ldmforge bench", ""));
+                    CLUSTER_IMAGES, runs, () -> cluster.session("ldmforge bench", ""));
             if (executors == 1) {
                 oneExecutorImagesPerS = r.imagesPerS();
                 return r;
@@ -82,26 +86,27 @@ public final class JobBenchmark {
         }
     }
 
-    private static BenchResult measure(String name, String where, int runs, Supplier<SparkSession> session) {
+    private static BenchResult measure(String name, String where, int images, int runs,
+                                       Supplier<SparkSession> session) {
         Path dir = null;
         SparkSession spark = null;
         try {
             dir = Files.createTempDirectory("ldmforge-bench-job");
             Path warmupPrompts = writePrompts(dir.resolve("warmup.jsonl"), WARMUP_IMAGES);
-            Path prompts = writePrompts(dir.resolve("prompts.jsonl"), IMAGES);
+            Path prompts = writePrompts(dir.resolve("prompts.jsonl"), images);
             spark = session.get();
             Path work = dir;
-            generate(warmupPrompts, work.resolve("warmup"));
+            generate(warmupPrompts, WARMUP_IMAGES, work.resolve("warmup"));
             int[] run = {0};
-            Timing t = Timing.measure(0, runs, () -> generate(prompts, work.resolve("out-" + run[0]++)));
+            Timing t = Timing.measure(0, runs, () -> generate(prompts, images, work.resolve("out-" + run[0]++)));
             long start = System.nanoTime();
-            generate(prompts, work.resolve("out-0"));
+            generate(prompts, images, work.resolve("out-0"));
             double fixedSeconds = (System.nanoTime() - start) / 1e9;
             return BenchResult.compute(name, "float32", t, Double.NaN, "generate job, " + where + ", warm session, "
-                            + IMAGES + " images of: " + RuntimeBenchmarks.tinyWorkload() + ", batch size " + BATCH_SIZE
-                            + ", " + PARTITIONS + " partitions"
+                            + images + " images of: " + RuntimeBenchmarks.tinyWorkload() + ", batch size " + BATCH_SIZE
+                            + ", " + partitions(images) + " partitions"
                             + "; fixed_overhead_s = the same job rerun with every image present")
-                    .withImagesPerS(IMAGES * 1000 / t.medianMs())
+                    .withImagesPerS(images * 1000 / t.medianMs())
                     .withExtra("fixed_overhead_s", fixedSeconds);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -111,6 +116,10 @@ public final class JobBenchmark {
             }
             deleteQuietly(dir);
         }
+    }
+
+    private static int partitions(int images) {
+        return (images + IMAGES_PER_TASK - 1) / IMAGES_PER_TASK;
     }
 
     private static Path writePrompts(Path file, int images) throws IOException {
@@ -128,13 +137,13 @@ public final class JobBenchmark {
     }
 
     /** The {@code generate} command in the active session (which it reuses and leaves running). */
-    private static void generate(Path prompts, Path out) {
+    private static void generate(Path prompts, int images, Path out) {
         PrintStream stdout = System.out;
         try {
             System.setOut(new PrintStream(PrintStream.nullOutputStream()));
             int code = LdmForgeCli.commandLine().execute("generate", "--model", "tiny", "--prompts",
                     prompts.toString(), "--output", out.toString(), "--batch-size", Integer.toString(BATCH_SIZE), "--partitions",
-                    Integer.toString(PARTITIONS));
+                    Integer.toString(partitions(images)));
             if (code != 0) {
                 throw new IllegalStateException("job benchmark: generate exited " + code);
             }

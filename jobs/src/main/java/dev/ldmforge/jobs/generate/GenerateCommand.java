@@ -58,10 +58,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SparkSession spark = reuse ? SparkSessions.reuse(confs) : SparkSessions.create("ldmforge generate", job.master(), confs);
         try {
             int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-            if (!confs.containsKey("spark.sql.shuffle.partitions")) {
-                // Planning shuffles carry only prompt text: Spark's default of 200 partitions is pure overhead.
-                spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(parts));
-            }
+            SparkSessions.sizePlanningShuffles(spark, confs);
             List<String> argv = new ArrayList<>(List.of("ldmforge"));
             argv.addAll(spec.commandLine().getParseResult().originalArgs());
             JobSummary summary = new GenerateJob(spark, options, parts, System.out).run(argv,

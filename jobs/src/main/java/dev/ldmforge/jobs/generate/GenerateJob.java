@@ -42,6 +42,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
@@ -80,9 +82,11 @@ public final class GenerateJob {
             Dataset<Row> validated = PromptDatasets.validate(
                     PromptDatasets.read(spark, OutputLayout.hadoopInput(options.prompts())),
                     options.defaults(), options.unknownFields()).persist(StorageLevel.MEMORY_AND_DISK());
-            long read = validated.count();
+            // Each figure pair comes from one aggregation: every Spark action is a fixed cost of the job.
+            Row readValid = validated.agg(count(lit(1)), count(col(PromptDatasets.REQUEST))).first();
+            long read = readValid.getLong(0);
+            long valid = readValid.getLong(1);
             Dataset<Row> accepted = PromptDatasets.accepted(validated);
-            long valid = accepted.count();
 
             // The first occurrence of a request id wins; later ones are dead letters, never silently merged.
             Dataset<Row> ranked = accepted.withColumn("_rank", row_number().over(
@@ -93,10 +97,14 @@ public final class GenerateJob {
             Dataset<Row> duplicates = ranked.filter(col("_rank").gt(1)).drop("_rank");
 
             describe("plan: skip images already in metadata");
-            Dataset<Row> images = ImagePlan.images(unique);
-            Dataset<Row> pending = ImagePlan.pending(images, existingImageKeys(layout));
-            long totalImages = images.count();
-            long pendingImages = pending.count();
+            Dataset<Row> marked = ImagePlan.markRecorded(ImagePlan.images(unique), existingImageKeys(layout))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Row imageCounts = marked.agg(count(lit(1)), count(when(not(col(ImagePlan.RECORDED)), lit(1))),
+                    count(when(col(ImagePlan.IMAGE_INDEX).equalTo(0), lit(1)))).first();
+            long totalImages = imageCounts.getLong(0);
+            long pendingImages = imageCounts.getLong(1);
+            long requests = imageCounts.getLong(2);
+            Dataset<Row> pending = ImagePlan.unrecorded(marked);
             Dataset<Row> planned = ImagePlan.planned(pending, partitions);
 
             describe("generate " + pendingImages + " images with " + options.model());
@@ -107,7 +115,8 @@ public final class GenerateJob {
             try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
                 ImagePlan.generate(planned, options, done).write().mode(SaveMode.ErrorIfExists).parquet(staging);
             }
-            Dataset<Row> staged = spark.read().parquet(staging).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> staged = spark.read().schema(StagedOutput.SCHEMA).parquet(staging)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
 
             describe("commit metadata and dead letters");
             Dataset<Row> newImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE)).select("image.*");
@@ -120,17 +129,23 @@ public final class GenerateJob {
             newDeadLetters(deadLetters, layout).coalesce(1).write().mode(SaveMode.Append)
                     .parquet(layout.hadoop(OutputLayout.DEAD_LETTER));
 
-            // Each figure pair comes from one aggregation: every Spark action is a fixed cost of the job.
-            Row statuses = newImages.agg(count(lit(1)),
-                    count(when(col("status").equalTo(ImageStatus.GENERATED.name()), lit(1)))).first();
-            long generated = statuses.getLong(1);
-            long existingInStore = statuses.getLong(0) - generated;
-            Dataset<Row> failedIds = generationDead.select(col("request_id").as("_failed_id")).distinct();
-            Dataset<Row> good = unique.join(failedIds, unique.col(PromptDatasets.REQUEST_ID).equalTo(
-                    col("_failed_id")), "left_anti");
-            Row goodTotals = good.agg(count(lit(1)), sum(col("request.num_images_per_prompt"))).first();
-            long generatedRequests = goodTotals.getLong(0);
-            long expectedImages = goodTotals.isNullAt(1) ? 0 : goodTotals.getLong(1);
+            Row stagedCounts = staged.agg(count(when(col("kind").equalTo(StagedOutput.IMAGE), lit(1))),
+                    count(when(col("image.status").equalTo(ImageStatus.GENERATED.name()), lit(1))),
+                    count(when(col("kind").equalTo(StagedOutput.DEAD), lit(1))), max(col("image.model_hash")))
+                    .first();
+            long generated = stagedCounts.getLong(1);
+            long existingInStore = stagedCounts.getLong(0) - generated;
+            long generatedRequests = requests;
+            long expectedImages = totalImages;
+            if (stagedCounts.getLong(2) > 0) { // requests whose generation failed are not expected to have images
+                Dataset<Row> failedIds = generationDead.select(col("request_id").as("_failed_id")).distinct();
+                Dataset<Row> good = unique.join(failedIds, unique.col(PromptDatasets.REQUEST_ID).equalTo(
+                        col("_failed_id")), "left_anti");
+                Row goodTotals = good.agg(count(lit(1)), sum(col("request.num_images_per_prompt"))).first();
+                generatedRequests = goodTotals.getLong(0);
+                expectedImages = goodTotals.isNullAt(1) ? 0 : goodTotals.getLong(1);
+            }
+            String modelHash = stagedCounts.isNullAt(3) ? recordedModelHash(layout) : stagedCounts.getString(3);
             Map<String, Long> byCode = new LinkedHashMap<>();
             for (Row r : deadLetters.groupBy("error_code").count().collectAsList()) {
                 byCode.put(r.getString(0), r.getLong(1));
@@ -139,7 +154,7 @@ public final class GenerateJob {
 
             JobSummary summary = new JobSummary(read, valid, generated, generatedRequests,
                     totalImages - pendingImages + existingInStore, deadLettered, expectedImages, options.model(),
-                    modelHash(layout), options.device(), options.dtype(), options.batchSize(), partitions,
+                    modelHash, options.device(), options.dtype(), options.batchSize(), partitions,
                     spark.sparkContext().applicationId(), started, Instant.now(), command, config, byCode);
             store.put(OutputLayout.SUMMARY, summary.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
             store.put(OutputLayout.GALLERY, gallery(summary, layout).getBytes(StandardCharsets.UTF_8),
@@ -148,6 +163,7 @@ public final class GenerateJob {
             deleteQuietly(layout.hadoop(OutputLayout.STAGING));
             validated.unpersist();
             unique.unpersist();
+            marked.unpersist();
             deadLetters.unpersist();
             return summary;
         }
@@ -201,7 +217,8 @@ public final class GenerateJob {
                 Encoders.row(SparkSchemas.DEAD_LETTER));
     }
 
-    private String modelHash(OutputLayout layout) {
+    /** The model hash an earlier run recorded for this model (a rerun that generated nothing). */
+    private String recordedModelHash(OutputLayout layout) {
         if (!exists(layout.hadoop(OutputLayout.METADATA))) {
             return null;
         }

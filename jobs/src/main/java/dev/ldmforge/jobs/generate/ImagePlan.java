@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sort_array;
 
@@ -23,6 +24,7 @@ public final class ImagePlan {
     public static final String IMAGE_INDEX = "image_index";
     public static final String DONE_ID = "_done_id";
     public static final String DONE_INDEX = "_done_index";
+    public static final String RECORDED = "_recorded";
 
     private ImagePlan() {
     }
@@ -33,13 +35,29 @@ public final class ImagePlan {
                 col("request.num_images_per_prompt").minus(1))));
     }
 
-    /** The images not among {@code done}. */
-    public static Dataset<Row> pending(Dataset<Row> images, Dataset<Row> done) {
+    /** The images, each with {@code _recorded}: whether {@code done} (each key at most once) holds its key. */
+    public static Dataset<Row> markRecorded(Dataset<Row> images, Dataset<Row> done) {
         return images.join(done, images.col(PromptDatasets.REQUEST_ID).equalTo(col(DONE_ID))
-                .and(images.col(IMAGE_INDEX).equalTo(col(DONE_INDEX))), "left_anti");
+                        .and(images.col(IMAGE_INDEX).equalTo(col(DONE_INDEX))), "left_outer")
+                .withColumn(RECORDED, col(DONE_ID).isNotNull()).drop(DONE_ID, DONE_INDEX);
     }
 
-    /** Pending images grouped back into one {@link PlannedRequest} row per request, spread by request id. */
+    /** Images marked by {@link #markRecorded} that are not recorded yet. */
+    public static Dataset<Row> unrecorded(Dataset<Row> marked) {
+        return marked.filter(not(col(RECORDED))).drop(RECORDED);
+    }
+
+    /** The images not among {@code done} (each key at most once). */
+    public static Dataset<Row> pending(Dataset<Row> images, Dataset<Row> done) {
+        return unrecorded(markRecorded(images, done));
+    }
+
+    /**
+     * Pending images grouped back into one {@link PlannedRequest} row per request, dealt round-robin over
+     * {@code partitions} tasks: equal shares keep the task slots level to the end of the stage (hashing ids gave
+     * tasks of 2 to 9 requests out of 96, and the busiest set the stage's time). Spark sorts rows before a
+     * round-robin repartition, so a recomputed task gets the same requests.
+     */
     public static Dataset<Row> planned(Dataset<Row> pending, int partitions) {
         return pending.groupBy(col(PromptDatasets.REQUEST_ID))
                 .agg(first(col(PromptDatasets.REQUEST)).as("request"),
@@ -48,7 +66,7 @@ public final class ImagePlan {
                         first(col(PromptDatasets.SOURCE_FILE)).as("source_file"),
                         first(col(PromptDatasets.SOURCE_ROW)).as("source_row"))
                 .select("request", "pending", "original", "source_file", "source_row")
-                .repartition(partitions, col("request.request_id"));
+                .repartition(partitions);
     }
 
     /**

@@ -56,6 +56,18 @@ public final class SparkSessions {
         return spark;
     }
 
+    /**
+     * Sizes the planning shuffles (validation, de-duplication, skipping recorded images) at one partition per core
+     * unless the user set {@code spark.sql.shuffle.partitions}. They carry only prompt text, so Spark's default of
+     * 200 partitions, or one per generation task, is pure per-task overhead; every job pays it several times.
+     */
+    public static void sizePlanningShuffles(SparkSession spark, Map<String, String> confs) {
+        if (!confs.containsKey("spark.sql.shuffle.partitions")) {
+            spark.conf().set("spark.sql.shuffle.partitions",
+                    Integer.toString(spark.sparkContext().defaultParallelism()));
+        }
+    }
+
     /** Parses repeated {@code --conf key=value} options. */
     public static Map.Entry<String, String> parseConf(String keyValue) {
         int eq = keyValue.indexOf('=');

@@ -116,9 +116,7 @@ public final class StreamCommand implements Callable<Integer> {
                 : SparkSessions.create("ldmforge stream", job.master(), confs);
         try {
             int parts = partitions != null ? partitions : spark.sparkContext().defaultParallelism();
-            if (!confs.containsKey("spark.sql.shuffle.partitions")) {
-                spark.conf().set("spark.sql.shuffle.partitions", Integer.toString(parts));
-            }
+            SparkSessions.sizePlanningShuffles(spark, confs);
             new StreamJob(spark, options, withPartitions(stream, parts), System.out).run();
             System.out.println("stream: done");
             return 0;
