@@ -14,9 +14,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train-demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the demo model from nothing on generated pictures of coloured shapes, as the LDM paper "
                 + "does: a KL autoencoder first, then a text-conditioned UNet (with a small CLIP text encoder, "
-                + "10% caption dropout for classifier-free guidance, AdamW, EMA) on its latents.",
+                + "10%% caption dropout for classifier-free guidance, AdamW, EMA) on its latents.",
             "Writes a diffusers folder (configs, safetensors, tokenizer) plus loss-curve.png and training-log.json. "
-                + "The same --seed reproduces the model. Defaults take about 30 minutes on 2 CPU cores."},
+                + "The same --seed reproduces the model. Defaults take about 50 minutes on 2 CPU cores."},
         footer = {"", "Examples:",
             "  ./ldmforge train-demo --output my-demo --seed 0",
             "  ./ldmforge train-demo --output quick-demo --autoencoder-steps 200 --unet-steps 500",

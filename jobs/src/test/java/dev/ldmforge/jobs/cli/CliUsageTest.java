@@ -11,8 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,11 +130,22 @@ class CliUsageTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo", "train-demo", "bench"})
+    @CsvSource({"txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo", "train-demo", "bench",
+            "generate", "stream", "kafka-broker", "produce"})
     void everyCommandsHelpHasExamples(String command) {
-        CliRun run = CliRun.of(command, "--help");
+        // picocli reports a description it cannot format (a lone '%') on System.err and prints it raw.
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream originalErr = System.err;
+        CliRun run;
+        try {
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            run = CliRun.of(command, "--help");
+        } finally {
+            System.setErr(originalErr);
+        }
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("Examples"), run.toString());
+        assertEquals("", stderr.toString(StandardCharsets.UTF_8), command + " --help");
     }
 
     @Test
