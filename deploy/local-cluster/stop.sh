@@ -20,7 +20,8 @@ work="$(cd "$work" && pwd)"
 # (Linux reuses no pid while a process group of that id exists, so the group id stays ours while anything is in it.)
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 # A pid file left by a crashed run may name a pid reused since: ours only if it runs on this work dir's SPARK_HOME.
-ours() { tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF "$work/spark-home"; }
+# grep reads the whole command line (no -q): under pipefail, tr's SIGPIPE from an early exit would read as "not ours".
+ours() { tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -F "$work/spark-home" >/dev/null; }
 
 wait_group() { # pgid, seconds
   local end=$((SECONDS + $2))
