@@ -131,8 +131,9 @@ public final class GenerateJob {
 
             Row stagedCounts = staged.agg(count(when(col("kind").equalTo(StagedOutput.IMAGE), lit(1))),
                     count(when(col("image.status").equalTo(ImageStatus.GENERATED.name()), lit(1))),
-                    count(when(col("kind").equalTo(StagedOutput.DEAD), lit(1))), max(col("image.model_hash")))
-                    .first();
+                    count(when(col("kind").equalTo(StagedOutput.DEAD), lit(1))),
+                    // requests may name their own model: the summary's hash is the job's model's
+                    max(when(col("image.model_id").equalTo(options.model()), col("image.model_hash")))).first();
             long generated = stagedCounts.getLong(1);
             long existingInStore = stagedCounts.getLong(0) - generated;
             long generatedRequests = requests;
