@@ -15,6 +15,8 @@ package dev.ldmforge.runtime.pipeline;
  * @param negativePrompt2 SDXL's negative prompt for the second text encoder, null = negativePrompt
  * @param timestepSpacing {@code leading}, {@code linspace} or {@code trailing}; null = the scheduler's config
  * @param useKarrasSigmas null = the scheduler's config
+ * @param microConditioning SDXL's original_size, crops_coords_top_left and target_size; null = diffusers' defaults
+ *                        for this image's size (SD 1.x/2.x ignore it)
  */
 public record GenerationRequest(
         String prompt,
@@ -32,7 +34,8 @@ public record GenerationRequest(
         String prompt2,
         String negativePrompt2,
         String timestepSpacing,
-        Boolean useKarrasSigmas) {
+        Boolean useKarrasSigmas,
+        MicroConditioning microConditioning) {
 
     public GenerationRequest {
         if (prompt == null) {
@@ -56,6 +59,16 @@ public record GenerationRequest(
         }
     }
 
+    /** A request with diffusers' default micro-conditioning. */
+    public GenerationRequest(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
+                             int width, int height, long seed, int numImagesPerPrompt, String scheduler,
+                             Double strength, RgbImage initImage, Latents latents, String prompt2,
+                             String negativePrompt2, String timestepSpacing, Boolean useKarrasSigmas) {
+        this(prompt, negativePrompt, numInferenceSteps, guidanceScale, width, height, seed, numImagesPerPrompt,
+                scheduler, strength, initImage, latents, prompt2, negativePrompt2, timestepSpacing, useKarrasSigmas,
+                null);
+    }
+
     /** A request without SDXL's second prompts and with the scheduler's own timestep options. */
     public GenerationRequest(String prompt, String negativePrompt, int numInferenceSteps, double guidanceScale,
                              int width, int height, long seed, int numImagesPerPrompt, String scheduler,
@@ -68,7 +81,12 @@ public record GenerationRequest(
     public GenerationRequest single(long imageSeed, Latents imageLatents) {
         return new GenerationRequest(prompt, negativePrompt, numInferenceSteps, guidanceScale, width, height,
                 imageSeed, 1, scheduler, strength, initImage, imageLatents, prompt2, negativePrompt2, timestepSpacing,
-                useKarrasSigmas);
+                useKarrasSigmas, microConditioning);
+    }
+
+    /** The micro-conditioning SDXL uses for this request: the given one or diffusers' defaults for its size. */
+    public MicroConditioning microConditioningOrDefault() {
+        return microConditioning != null ? microConditioning : MicroConditioning.defaults(width, height);
     }
 
     /** The negative prompt as SD 1.x/2.x encode it: an absent one is "". */

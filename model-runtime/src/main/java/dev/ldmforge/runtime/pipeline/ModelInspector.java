@@ -6,6 +6,7 @@ import dev.ldmforge.runtime.schedulers.SchedulerConfig;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
 import dev.ldmforge.runtime.textencoder.ClipTextConfig;
 import dev.ldmforge.runtime.textencoder.ClipTextModel;
+import dev.ldmforge.runtime.textencoder.ClipTextModelWithProjection;
 import dev.ldmforge.runtime.unet.UNet2DConditionConfig;
 import dev.ldmforge.runtime.unet.UNet2DConditionModel;
 import dev.ldmforge.runtime.vae.AutoencoderKL;
@@ -30,20 +31,15 @@ public final class ModelInspector {
             try (StableDiffusion sd = StableDiffusion.load(model, options)) {
                 Map<String, Map<String, Long>> dtypes = model.equals(TinyModel.ID) ? Map.of() : storedDtypes(model,
                         options);
-                return report(model, false, sd.info().weightsSha256(), sd.textEncoder().config(),
-                        sd.unet().config(), sd.vae().config(), sd.schedulerConfig(), dtypes);
+                return report(model, false, sd.info().weightsSha256(), sd.configs(), dtypes);
             }
         }
         if (model.equals(TinyModel.ID)) {
-            TinyModel.Configs c = TinyModel.configs();
-            return report(model, true, null, c.text(), c.unet(), c.vae(), c.scheduler(), Map.of());
+            return report(model, true, null, TinyModel.configs().pipeline(), Map.of());
         }
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(Path.of(DemoModel.locate(model)),
                 options.checkpoint())) {
-            return report(model, true, null, ClipTextConfig.from(checkpoint.config(PipelineComponent.TEXT_ENCODER)),
-                    UNet2DConditionConfig.from(checkpoint.config(PipelineComponent.UNET)),
-                    AutoencoderKLConfig.from(checkpoint.config(PipelineComponent.VAE)),
-                    checkpoint.config(PipelineComponent.SCHEDULER), Map.of());
+            return report(model, true, null, PipelineConfigs.read(checkpoint), Map.of());
         }
     }
 
@@ -56,8 +52,10 @@ public final class ModelInspector {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(DemoModel.locate(model)),
                 options.checkpoint())) {
-            for (PipelineComponent c : new PipelineComponent[] {PipelineComponent.TEXT_ENCODER, PipelineComponent.UNET,
-                    PipelineComponent.VAE}) {
+            for (PipelineComponent c : checkpoint.type().components()) {
+                if (!c.hasWeights()) {
+                    continue;
+                }
                 Map<String, Long> counts = new TreeMap<>();
                 try (TensorSource source = checkpoint.weights(c)) {
                     for (String key : source.keys()) {
@@ -70,11 +68,11 @@ public final class ModelInspector {
         return out;
     }
 
-    private static ModelReport report(String model, boolean configOnly, String hash, ClipTextConfig text,
-                                      UNet2DConditionConfig unet, AutoencoderKLConfig vae, JsonConfig scheduler,
+    private static ModelReport report(String model, boolean configOnly, String hash, PipelineConfigs configs,
                                       Map<String, Map<String, Long>> dtypes) {
-        Parameters textParams = new Parameters();
-        new ClipTextModel(text, textParams.root());
+        UNet2DConditionConfig unet = configs.unet();
+        AutoencoderKLConfig vae = configs.vae();
+        JsonConfig scheduler = configs.scheduler();
         Parameters unetParams = new Parameters();
         new UNet2DConditionModel(unet, unetParams);
         Parameters vaeParams = new Parameters();
@@ -82,14 +80,17 @@ public final class ModelInspector {
         SchedulerConfig sched = SchedulerFactory.of(scheduler, null).config();
 
         Map<String, ModelReport.Component> components = new LinkedHashMap<>();
-        components.put("text_encoder", new ModelReport.Component("CLIPTextModel", textParams.count(),
-                dtypes.getOrDefault("text_encoder", Map.of()), ordered(
-                "hidden_size", text.hiddenSize(), "num_hidden_layers", text.numHiddenLayers(),
-                "num_attention_heads", text.numAttentionHeads(), "intermediate_size", text.intermediateSize(),
-                "hidden_act", text.hiddenAct().configName(), "vocab_size", text.vocabSize(),
-                "max_position_embeddings", text.maxPositionEmbeddings())));
-        components.put("unet", new ModelReport.Component("UNet2DConditionModel", unetParams.count(),
-                dtypes.getOrDefault("unet", Map.of()), ordered(
+        Parameters textParams = new Parameters();
+        new ClipTextModel(configs.text(), textParams.root());
+        components.put("text_encoder", textEncoder("CLIPTextModel", configs.text(), textParams,
+                dtypes.get("text_encoder")));
+        if (configs.xl()) {
+            Parameters text2Params = new Parameters();
+            new ClipTextModelWithProjection(configs.text2(), text2Params.root());
+            components.put("text_encoder_2", textEncoder("CLIPTextModelWithProjection", configs.text2(),
+                    text2Params, dtypes.get("text_encoder_2")));
+        }
+        Map<String, Object> unetArchitecture = ordered(
                 "in_channels", unet.inChannels(), "out_channels", unet.outChannels(),
                 "block_out_channels", Arrays.toString(unet.blockOutChannels()),
                 "layers_per_block", Arrays.toString(unet.layersPerBlock()),
@@ -97,18 +98,39 @@ public final class ModelInspector {
                 "cross_attention_dim", Arrays.toString(unet.crossAttentionDim()),
                 "transformer_layers_per_block", Arrays.toString(unet.transformerLayersPerBlock()),
                 "use_linear_projection", unet.useLinearProjection(), "upcast_attention", unet.upcastAttention(),
-                "sample_size", unet.sampleSize())));
+                "sample_size", unet.sampleSize());
+        if (unet.additionEmbedType() != null) {
+            unetArchitecture.putAll(ordered("addition_embed_type", unet.additionEmbedType(),
+                    "addition_time_embed_dim", unet.additionTimeEmbedDim(),
+                    "projection_class_embeddings_input_dim", unet.projectionClassEmbeddingsInputDim()));
+        }
+        components.put("unet", new ModelReport.Component("UNet2DConditionModel", unetParams.count(),
+                dtypes.getOrDefault("unet", Map.of()), unetArchitecture));
         components.put("vae", new ModelReport.Component("AutoencoderKL", vaeParams.count(),
                 dtypes.getOrDefault("vae", Map.of()), ordered(
                 "block_out_channels", Arrays.toString(vae.blockOutChannels()),
                 "layers_per_block", vae.layersPerBlock(), "latent_channels", vae.latentChannels(),
-                "scaling_factor", vae.scalingFactor())));
+                "scaling_factor", vae.scalingFactor(), "force_upcast", vae.forceUpcast())));
         components.put("scheduler", new ModelReport.Component(sched.schedulerClass().className(), 0, Map.of(),
                 ordered("prediction_type", sched.predictionType().configName(),
                         "num_train_timesteps", scheduler.integer("num_train_timesteps", 1000),
                         "beta_schedule", scheduler.string("beta_schedule", "linear"))));
-        return new ModelReport(model, StableDiffusion.family(text), configOnly, hash,
+        return new ModelReport(model, configs.family(), configOnly, hash,
                 StableDiffusion.defaultImageSize(unet, vae), components);
+    }
+
+    private static ModelReport.Component textEncoder(String className, ClipTextConfig text, Parameters params,
+                                                     Map<String, Long> dtypes) {
+        Map<String, Object> architecture = ordered(
+                "hidden_size", text.hiddenSize(), "num_hidden_layers", text.numHiddenLayers(),
+                "num_attention_heads", text.numAttentionHeads(), "intermediate_size", text.intermediateSize(),
+                "hidden_act", text.hiddenAct().configName(), "vocab_size", text.vocabSize(),
+                "max_position_embeddings", text.maxPositionEmbeddings());
+        if (className.endsWith("WithProjection")) {
+            architecture.put("projection_dim", text.projectionDim());
+        }
+        return new ModelReport.Component(className, params.count(), dtypes == null ? Map.of() : dtypes,
+                architecture);
     }
 
     private static Map<String, Object> ordered(Object... keyValues) {

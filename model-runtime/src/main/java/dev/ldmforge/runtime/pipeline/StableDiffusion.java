@@ -5,9 +5,9 @@ import ai.djl.ndarray.types.DataType;
 import dev.ldmforge.runtime.config.JsonConfig;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
-import dev.ldmforge.runtime.textencoder.ClipActivation;
 import dev.ldmforge.runtime.textencoder.ClipTextConfig;
 import dev.ldmforge.runtime.textencoder.ClipTextModel;
+import dev.ldmforge.runtime.textencoder.ClipTextModelWithProjection;
 import dev.ldmforge.runtime.tokenizer.ClipTokenizer;
 import dev.ldmforge.runtime.unet.UNet2DConditionConfig;
 import dev.ldmforge.runtime.unet.UNet2DConditionModel;
@@ -23,43 +23,46 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * A loaded Stable Diffusion model: tokenizer, text encoder, UNet, VAE and the scheduler config, with their weights
- * on one device in one dtype. Built from the model's own config files, never from assumptions about a checkpoint.
+ * A loaded Stable Diffusion model: tokenizer(s), text encoder(s), UNet, VAE and the scheduler config, with their
+ * weights on one device in one dtype (an SDXL VAE with {@code force_upcast} stays float32 under a float16 model, as
+ * diffusers upcasts it). Built from the model's own config files, never from assumptions about a checkpoint; the
+ * pipeline type (SD 1.x/2.x or SDXL, from {@code model_index.json}) decides how prompts become conditioning.
  */
 public final class StableDiffusion implements AutoCloseable {
-    private final ClipTokenizer tokenizer;
-    private final ClipTextModel textEncoder;
+    private final PipelineConfigs configs;
+    private final PromptEncoder promptEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
-    private final JsonConfig schedulerConfig;
     private final ModelInfo info;
     private final DeviceAndDtype target;
+    private final DataType vaeDtype;
     private final NDManager weights;
     private final Components parameters;
 
-    /** The parameters of each network, for inspection (counts, keys). */
-    public record Components(Parameters textEncoder, Parameters unet, Parameters vae) {
+    /** The parameters of each network, for inspection (counts, keys); {@code textEncoder2} is null but for SDXL. */
+    public record Components(Parameters textEncoder, Parameters textEncoder2, Parameters unet, Parameters vae) {
     }
 
-    StableDiffusion(ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                    JsonConfig schedulerConfig, String id, DeviceAndDtype target, NDManager weights,
-                    Components parameters) {
-        this.tokenizer = tokenizer;
-        this.textEncoder = textEncoder;
+    private StableDiffusion(PipelineConfigs configs, PromptEncoder promptEncoder, UNet2DConditionModel unet,
+                            AutoencoderKL vae, String id, DeviceAndDtype target, DataType vaeDtype, NDManager weights,
+                            Components parameters) {
+        this.configs = configs;
+        this.promptEncoder = promptEncoder;
         this.unet = unet;
         this.vae = vae;
-        this.schedulerConfig = schedulerConfig;
         this.target = target;
+        this.vaeDtype = vaeDtype;
         this.weights = weights;
         this.parameters = parameters;
-        SchedulerFactory defaults = SchedulerFactory.of(schedulerConfig, null);
-        this.info = new ModelInfo(id, family(textEncoder.config()), hash(parameters), target.deviceName(),
-                target.dtypeName(), defaultImageSize(unet.config(), vae.config()),
-                defaultImageSize(unet.config(), vae.config()),
-                defaults.config().schedulerClass().className(), defaults.config().predictionType().configName());
+        SchedulerFactory defaults = SchedulerFactory.of(configs.scheduler(), null);
+        int size = defaultImageSize(configs.unet(), configs.vae());
+        this.info = new ModelInfo(id, configs.family(), hash(parameters), target.deviceName(), target.dtypeName(),
+                size, size, defaults.config().schedulerClass().className(),
+                defaults.config().predictionType().configName());
     }
 
     /**
@@ -76,58 +79,66 @@ public final class StableDiffusion implements AutoCloseable {
             throw new WeightsException(model + ": no such model folder or file (or use --model demo, or tiny)");
         }
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(path, options.checkpoint())) {
-            Path tokenizerDir = options.tokenizer() != null ? options.tokenizer()
-                    : checkpoint.tokenizerDirectory().orElseThrow(() -> new WeightsException(model
-                    + ": a single-file checkpoint carries no tokenizer; pass the folder holding the model's CLIP "
-                    + "tokenizer (vocab.json, merges.txt) with --tokenizer"));
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerDir);
-            return assemble(tokenizer,
-                    ClipTextConfig.from(checkpoint.config(PipelineComponent.TEXT_ENCODER)),
-                    UNet2DConditionConfig.from(checkpoint.config(PipelineComponent.UNET)),
-                    AutoencoderKLConfig.from(checkpoint.config(PipelineComponent.VAE)),
-                    checkpoint.config(PipelineComponent.SCHEDULER), model, target, options.attentionQueryChunk(),
-                    (parameters, component, manager) -> {
+            PipelineConfigs configs = PipelineConfigs.read(checkpoint);
+            return assemble(Tokenizers.of(model, checkpoint, options), configs, model, target,
+                    options.attentionQueryChunk(), (parameters, component, manager, dtype) -> {
                         try (TensorSource source = checkpoint.weights(component)) {
-                            parameters.load(source, manager, target.dtype(), component == PipelineComponent.TEXT_ENCODER
+                            parameters.load(source, manager, dtype, component == PipelineComponent.TEXT_ENCODER
+                                    || component == PipelineComponent.TEXT_ENCODER_2
                                     ? ClipTextModel::isBuffer : (Predicate<String>) key -> false);
                         }
                     });
         }
     }
 
-    /** Fills one network's declared parameters. */
+    /** Fills one network's declared parameters, in {@code dtype}. */
     @FunctionalInterface
     interface WeightFiller {
-        void fill(Parameters parameters, PipelineComponent component, NDManager manager);
+        void fill(Parameters parameters, PipelineComponent component, NDManager manager, DataType dtype);
     }
 
-    static StableDiffusion assemble(ClipTokenizer tokenizer, ClipTextConfig textConfig, UNet2DConditionConfig unetConfig,
-                                    AutoencoderKLConfig vaeConfig, JsonConfig schedulerConfig, String id,
+    /** @param tokenizers the tokenizer, then SDXL's tokenizer_2 */
+    static StableDiffusion assemble(List<ClipTokenizer> tokenizers, PipelineConfigs configs, String id,
                                     DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
-        if (textConfig.vocabSize() < tokenizer.vocabularySize()) {
-            throw new WeightsException(id + ": the tokenizer has " + tokenizer.vocabularySize() + " tokens but the "
-                    + "text encoder's vocab_size is " + textConfig.vocabSize());
+        configs.check(id);
+        checkVocabulary(id, tokenizers.get(0), configs.text(), "text_encoder");
+        if (configs.xl()) {
+            checkVocabulary(id, tokenizers.get(1), configs.text2(), "text_encoder_2");
         }
-        if (textConfig.hiddenSize() != unetConfig.crossAttentionDim()[0]) {
-            throw new WeightsException(id + ": text encoder hidden_size " + textConfig.hiddenSize()
-                    + " != unet cross_attention_dim " + unetConfig.crossAttentionDim()[0]);
-        }
+        DataType vaeDtype = configs.xl() && configs.vae().forceUpcast() ? DataType.FLOAT32 : target.dtype();
         NDManager weights = NDManager.newBaseManager(target.device(), "PyTorch");
         try {
             Parameters textParams = new Parameters();
-            ClipTextModel text = new ClipTextModel(textConfig, textParams.root());
+            ClipTextModel text = new ClipTextModel(configs.text(), textParams.root());
+            Parameters text2Params = configs.xl() ? new Parameters() : null;
+            ClipTextModelWithProjection text2 = configs.xl()
+                    ? new ClipTextModelWithProjection(configs.text2(), text2Params.root()) : null;
             Parameters unetParams = new Parameters();
-            UNet2DConditionModel unet = new UNet2DConditionModel(unetConfig, unetParams, attentionQueryChunk);
+            UNet2DConditionModel unet = new UNet2DConditionModel(configs.unet(), unetParams, attentionQueryChunk);
             Parameters vaeParams = new Parameters();
-            AutoencoderKL vae = new AutoencoderKL(vaeConfig, vaeParams, attentionQueryChunk);
-            filler.fill(textParams, PipelineComponent.TEXT_ENCODER, weights);
-            filler.fill(unetParams, PipelineComponent.UNET, weights);
-            filler.fill(vaeParams, PipelineComponent.VAE, weights);
-            return new StableDiffusion(tokenizer, text, unet, vae, schedulerConfig, id, target, weights,
-                    new Components(textParams, unetParams, vaeParams));
+            AutoencoderKL vae = new AutoencoderKL(configs.vae(), vaeParams, attentionQueryChunk);
+            filler.fill(textParams, PipelineComponent.TEXT_ENCODER, weights, target.dtype());
+            if (text2 != null) {
+                filler.fill(text2Params, PipelineComponent.TEXT_ENCODER_2, weights, target.dtype());
+            }
+            filler.fill(unetParams, PipelineComponent.UNET, weights, target.dtype());
+            filler.fill(vaeParams, PipelineComponent.VAE, weights, vaeDtype);
+            PromptEncoder prompts = configs.xl()
+                    ? new SdxlPromptEncoder(tokenizers.get(0), text, tokenizers.get(1), text2,
+                    configs.forceZerosForEmptyPrompt())
+                    : new ClipPromptEncoder(tokenizers.get(0), text);
+            return new StableDiffusion(configs, prompts, unet, vae, id, target, vaeDtype, weights,
+                    new Components(textParams, text2Params, unetParams, vaeParams));
         } catch (RuntimeException e) {
             weights.close();
             throw e;
+        }
+    }
+
+    private static void checkVocabulary(String id, ClipTokenizer tokenizer, ClipTextConfig text, String component) {
+        if (text.vocabSize() < tokenizer.vocabularySize()) {
+            throw new WeightsException(id + ": the tokenizer has " + tokenizer.vocabularySize() + " tokens but the "
+                    + component + "'s vocab_size is " + text.vocabSize());
         }
     }
 
@@ -141,15 +152,13 @@ public final class StableDiffusion implements AutoCloseable {
         return 1 << (vae.blockOutChannels().length - 1);
     }
 
-    /** OpenAI CLIP (SD 1.x) uses quick_gelu; OpenCLIP as diffusers ships it for SD 2.x uses gelu. */
-    static String family(ClipTextConfig text) {
-        return text.hiddenAct() == ClipActivation.QUICK_GELU ? "SD1" : "SD2";
-    }
-
     private static String hash(Components c) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             c.textEncoder().digest(digest);
+            if (c.textEncoder2() != null) {
+                c.textEncoder2().digest(digest);
+            }
             c.unet().digest(digest);
             c.vae().digest(digest);
             return HexFormat.of().formatHex(digest.digest());
@@ -158,12 +167,14 @@ public final class StableDiffusion implements AutoCloseable {
         }
     }
 
-    public ClipTokenizer tokenizer() {
-        return tokenizer;
+    /** The configs the networks were built from. */
+    PipelineConfigs configs() {
+        return configs;
     }
 
-    public ClipTextModel textEncoder() {
-        return textEncoder;
+    /** How this model's prompts become the UNet's conditioning. */
+    PromptEncoder promptEncoder() {
+        return promptEncoder;
     }
 
     public UNet2DConditionModel unet() {
@@ -175,7 +186,7 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     public JsonConfig schedulerConfig() {
-        return schedulerConfig;
+        return configs.scheduler();
     }
 
     public ModelInfo info() {
@@ -197,6 +208,11 @@ public final class StableDiffusion implements AutoCloseable {
 
     DataType dtype() {
         return target.dtype();
+    }
+
+    /** The VAE's dtype: the model's, or float32 for an SDXL VAE with force_upcast. */
+    DataType vaeDtype() {
+        return vaeDtype;
     }
 
     @Override

@@ -181,7 +181,8 @@ public final class StableDiffusionPipeline {
     private List<ImageOutput> run(BatchKey key, List<Item> batch, ProgressListener progress, NDManager m) {
         int n = batch.size();
         long t0 = System.nanoTime();
-        NDArray context = encodePrompts(batch, key.cfg(), m);
+        Conditioning conditioning = model.promptEncoder().encode(batch.stream().map(Item::request).toList(),
+                key.cfg(), m);
         long t1 = System.nanoTime();
 
         SchedulerFactory factory = SchedulerFactory.of(model.schedulerConfig(), key.scheduler());
@@ -195,7 +196,7 @@ public final class StableDiffusionPipeline {
             NDArray guidance = m.create(guidanceScales(batch), new Shape(n, 1, 1, 1)).toType(model.dtype(), false);
             int total = timesteps.length - start;
             for (int k = start; k < timesteps.length; k++) {
-                latents = denoiseStep(scheduler, k, timesteps[k], latents, context, guidance, draws, key.cfg());
+                latents = denoiseStep(scheduler, k, timesteps[k], latents, conditioning, guidance, draws, key.cfg());
                 progress.onStep(k - start + 1, total, n);
             }
         }
@@ -210,34 +211,6 @@ public final class StableDiffusionPipeline {
                     o.failure()));
         }
         return timed;
-    }
-
-    /** Prompt (and, with guidance, negative prompt) embeddings; each distinct text is encoded once. */
-    private NDArray encodePrompts(List<Item> batch, boolean cfg, NDManager m) {
-        Map<String, Integer> texts = new LinkedHashMap<>();
-        for (Item item : batch) {
-            texts.putIfAbsent(item.request().prompt(), texts.size());
-            if (cfg) {
-                texts.putIfAbsent(item.request().negativePromptOrEmpty(), texts.size());
-            }
-        }
-        long[][] ids = new long[texts.size()][];
-        int row = 0;
-        for (String text : texts.keySet()) {
-            ids[row++] = model.tokenizer().encode(text).inputIds();
-        }
-        NDArray embeddings = model.textEncoder().encode(m.create(ids), 0);
-        long[] rows = new long[cfg ? 2 * batch.size() : batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            GenerationRequest r = batch.get(i).request();
-            if (cfg) {
-                rows[i] = texts.get(r.negativePromptOrEmpty());
-                rows[batch.size() + i] = texts.get(r.prompt());
-            } else {
-                rows[i] = texts.get(r.prompt());
-            }
-        }
-        return embeddings.get(m.create(rows));
     }
 
     /**
@@ -297,11 +270,11 @@ public final class StableDiffusionPipeline {
             posteriorNoise.add(draws.get(i).removeFirst());
             addNoise.add(draws.get(i).removeFirst());
         }
-        NDArray image = NDArrays.concat(images, 0).toType(model.dtype(), false);
+        NDArray image = NDArrays.concat(images, 0).toType(model.vaeDtype(), false);
         NDArray init;
         try (var dist = model.vae().encode(image)) {
-            init = dist.sample(NDArrays.concat(posteriorNoise, 0).toType(model.dtype(), false))
-                    .mul(model.vae().scalingFactor());
+            init = dist.sample(NDArrays.concat(posteriorNoise, 0).toType(model.vaeDtype(), false))
+                    .toType(model.dtype(), false).mul(model.vae().scalingFactor());
         }
         return scheduler.addNoise(init, NDArrays.concat(addNoise, 0).toType(model.dtype(), false), start);
     }
@@ -328,13 +301,14 @@ public final class StableDiffusionPipeline {
     }
 
     /** One UNet call on the doubled batch, guidance, one scheduler step; frees everything but the new latents. */
-    private NDArray denoiseStep(Scheduler scheduler, int k, float t, NDArray latents, NDArray context,
+    private NDArray denoiseStep(Scheduler scheduler, int k, float t, NDArray latents, Conditioning conditioning,
                                 NDArray guidance, List<Deque<NDArray>> draws, boolean cfg) {
         NDManager owner = latents.getManager();
         try (NDManager step = owner.newSubManager()) {
             latents.tempAttach(step);
             NDArray input = cfg ? NDArrays.concat(new NDList(latents, latents), 0) : latents;
-            NDArray noisePred = model.unet().forward(scheduler.scaleModelInput(input, k), t, context);
+            NDArray noisePred = model.unet().forward(scheduler.scaleModelInput(input, k), t,
+                    conditioning.encoderHiddenStates(), conditioning.added());
             NDArray guided = noisePred;
             if (cfg) {
                 NDList halves = noisePred.split(2, 0);
@@ -365,7 +339,7 @@ public final class StableDiffusionPipeline {
      * decoding a whole batch at once would multiply the peak by the batch size for no gain in speed.
      */
     private NDArray decode(NDArray latents) {
-        NDArray scaled = latents.div(model.vae().scalingFactor());
+        NDArray scaled = latents.toType(model.vaeDtype(), false).div(model.vae().scalingFactor());
         NDList images = new NDList();
         for (long i = 0; i < scaled.getShape().get(0); i++) {
             images.add(model.vae().decode(scaled.get(i + ":" + (i + 1))));

@@ -6,6 +6,9 @@ import dev.ldmforge.runtime.textencoder.ClipTextConfig;
 import dev.ldmforge.runtime.tokenizer.TinyVocabulary;
 import dev.ldmforge.runtime.unet.UNet2DConditionConfig;
 import dev.ldmforge.runtime.vae.AutoencoderKLConfig;
+import dev.ldmforge.runtime.weights.PipelineType;
+
+import java.util.List;
 
 /**
  * The built-in {@code tiny} model: an SD-1-style LDM small enough for every machine, with weights from a fixed seed
@@ -22,13 +25,16 @@ final class TinyModel {
     /** The tiny model's configs, as a diffusers folder would hold them. */
     record Configs(TinyVocabulary vocabulary, ClipTextConfig text, UNet2DConditionConfig unet,
                    AutoencoderKLConfig vae, JsonConfig scheduler) {
+        PipelineConfigs pipeline() {
+            return new PipelineConfigs(PipelineType.STABLE_DIFFUSION, text, null, unet, vae, scheduler, true);
+        }
     }
 
     static StableDiffusion build(DeviceAndDtype target, int attentionQueryChunk) {
         Configs c = configs();
-        return StableDiffusion.assemble(c.vocabulary().tokenizer(), c.text(), c.unet(), c.vae(), c.scheduler(), ID,
-                target, attentionQueryChunk, (parameters, component, manager) -> parameters.initRandom(manager,
-                        target.dtype(), SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
+        return StableDiffusion.assemble(List.of(c.vocabulary().tokenizer()), c.pipeline(), ID, target,
+                attentionQueryChunk, (parameters, component, manager, dtype) -> parameters.initRandom(manager,
+                        dtype, SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
     }
 
     static Configs configs() {

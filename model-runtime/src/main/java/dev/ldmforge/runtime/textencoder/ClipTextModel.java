@@ -47,16 +47,40 @@ public final class ClipTextModel {
         return key.equals(POSITION_IDS);
     }
 
-    /** {@code CLIPTextModel(input_ids)} without attention mask, as the SD pipelines call it: ids [B, L] (int64). */
+    /**
+     * {@code CLIPTextModel(input_ids, output_hidden_states=True)} without attention mask, as the SD pipelines call
+     * it: ids [B, L] (int64) -> the last hidden state, the pooled output and {@code hidden_states[-2]}.
+     */
     public ClipTextOutput forward(NDArray inputIds) {
         NDManager caller = inputIds.getManager();
         try (NDManager scope = caller.newSubManager()) {
             inputIds.tempAttach(scope);
-            NDArray last = finalLayerNorm.forward(hiddenState(inputIds, layers.size()));
+            NDArray penultimate = hiddenStates(inputIds, layers.size() - 1);
+            NDArray last = finalLayerNorm.forward(layers.get(layers.size() - 1).forward(penultimate,
+                    causalMask(scope, inputIds.getShape().get(1), penultimate.getDataType())));
             NDArray pooled = last.reshape(-1, config.hiddenSize()).get(scope.create(endTokenRows(inputIds)));
             last.attach(caller);
             pooled.attach(caller);
-            return new ClipTextOutput(last, pooled);
+            penultimate.attach(caller);
+            return new ClipTextOutput(last, pooled, penultimate);
+        }
+    }
+
+    /**
+     * transformers' {@code hidden_states[index]} without the final layer norm: the embeddings (0) or the output of
+     * layer {@code index}; only the first {@code index} layers run. SDXL conditions on {@code hidden_states[-2]}.
+     */
+    public NDArray hiddenState(NDArray inputIds, int index) {
+        if (index < 0 || index > layers.size()) {
+            throw new IllegalArgumentException("hidden state " + index + " is outside [0, " + layers.size()
+                    + "] for a text encoder with " + layers.size() + " layers");
+        }
+        NDManager caller = inputIds.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            inputIds.tempAttach(scope);
+            NDArray state = hiddenStates(inputIds, index);
+            state.attach(caller);
+            return state;
         }
     }
 
@@ -72,14 +96,14 @@ public final class ClipTextModel {
         NDManager caller = inputIds.getManager();
         try (NDManager scope = caller.newSubManager()) {
             inputIds.tempAttach(scope);
-            NDArray embeds = finalLayerNorm.forward(hiddenState(inputIds, layers.size() - clipSkip));
+            NDArray embeds = finalLayerNorm.forward(hiddenStates(inputIds, layers.size() - clipSkip));
             embeds.attach(caller);
             return embeds;
         }
     }
 
     /** {@code hidden_states[n]}: the embeddings (n = 0) or the output of layer n, before the final layer norm. */
-    private NDArray hiddenState(NDArray inputIds, int n) {
+    private NDArray hiddenStates(NDArray inputIds, int n) {
         Shape shape = inputIds.getShape();
         if (shape.dimension() != 2 || shape.get(1) > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("input ids must be [batch, length <= "

@@ -44,8 +44,12 @@ public final class ClipTokenizer {
     private final int padId;
 
     ClipTokenizer(Map<String, Integer> vocab, List<String[]> merges, TokenizerConfig config, String source) {
-        this.vocab = Map.copyOf(vocab);
-        this.bpe = new BytePairEncoding(merges, List.of(START_OF_TEXT, END_OF_TEXT));
+        this(Map.copyOf(vocab), new BytePairEncoding(merges, List.of(START_OF_TEXT, END_OF_TEXT)), config, source);
+    }
+
+    private ClipTokenizer(Map<String, Integer> vocab, BytePairEncoding bpe, TokenizerConfig config, String source) {
+        this.vocab = vocab;
+        this.bpe = bpe;
         this.config = config;
         this.specialTokens = List.copyOf(new LinkedHashSet<>(
                 List.of(config.bosToken(), config.eosToken(), config.unkToken(), config.padToken())));
@@ -63,6 +67,17 @@ public final class ClipTokenizer {
         }
         return new ClipTokenizer(readVocab(dir.resolve("vocab.json")), readMerges(dir.resolve("merges.txt")),
                 TokenizerConfig.read(dir), dir.toString());
+    }
+
+    /**
+     * The same vocabulary and merges with another pad token, e.g. SDXL's tokenizer_2 ("!") built from the CLIP
+     * tokenizer as diffusers' single-file loader does. The pad token then splits out of prompts like any special
+     * token.
+     */
+    public ClipTokenizer withPadToken(String padToken) {
+        TokenizerConfig c = new TokenizerConfig(config.bosToken(), config.eosToken(), config.unkToken(), padToken,
+                config.modelMaxLength());
+        return new ClipTokenizer(vocab, bpe, c, "pad token " + padToken);
     }
 
     public TokenizerConfig config() {

@@ -20,6 +20,11 @@ import java.util.Set;
  * @param upCrossAttention   per up block: CrossAttnUpBlock2D (true) or UpBlock2D
  * @param timeEmbedDim       {@code time_embedding_dim}, or 4 × block_out_channels[0] when unset
  * @param sampleSize         latent size the model was trained at, 0 when the config does not say
+ * @param additionEmbedType  null, or {@code text_time} (SDXL): a pooled text embedding and sinusoid-embedded
+ *                           {@code time_ids} go through {@code add_embedding} into the time embedding
+ * @param additionTimeEmbedDim             width of each time id's sinusoid embedding (text_time only, else 0)
+ * @param projectionClassEmbeddingsInputDim {@code add_embedding}'s input width: pooled text width + time ids ×
+ *                                          additionTimeEmbedDim (text_time only, else 0)
  */
 public record UNet2DConditionConfig(
         int inChannels,
@@ -44,7 +49,13 @@ public record UNet2DConditionConfig(
         int convOutKernel,
         int timeEmbedDim,
         boolean centerInputSample,
-        int sampleSize) {
+        int sampleSize,
+        String additionEmbedType,
+        int additionTimeEmbedDim,
+        int projectionClassEmbeddingsInputDim) {
+
+    /** diffusers' SDXL micro-conditioning: pooled text embedding + embedded original size, crop and target size. */
+    public static final String TEXT_TIME = "text_time";
 
     private static final Set<String> FIELDS = Set.of("act_fn", "addition_embed_type", "addition_embed_type_num_heads",
             "addition_time_embed_dim", "attention_head_dim", "attention_type", "block_out_channels",
@@ -95,6 +106,16 @@ public record UNet2DConditionConfig(
         }
         int convIn = oddKernel(c, "conv_in_kernel");
         int convOut = oddKernel(c, "conv_out_kernel");
+        String addition = c.oneOf("addition_embed_type", null, TEXT_TIME);
+        int additionTimeEmbedDim = 0;
+        int additionInput = 0;
+        if (addition != null) {
+            additionTimeEmbedDim = positive(c, "addition_time_embed_dim");
+            additionInput = positive(c, "projection_class_embeddings_input_dim");
+        } else {
+            c.requireAbsentOr("addition_time_embed_dim", null);
+            c.requireAbsentOr("projection_class_embeddings_input_dim", null);
+        }
         return new UNet2DConditionConfig(
                 c.integer("in_channels", 4),
                 c.integer("out_channels", 4),
@@ -118,7 +139,19 @@ public record UNet2DConditionConfig(
                 convOut,
                 c.integer("time_embedding_dim", 4 * channels[0]),
                 c.bool("center_input_sample", false),
-                c.integer("sample_size", 0));
+                c.integer("sample_size", 0),
+                addition,
+                additionTimeEmbedDim,
+                additionInput);
+    }
+
+    /** A field text_time needs (diffusers fails on None there). */
+    private static int positive(JsonConfig c, String field) {
+        int value = c.requiredInt(field);
+        if (value < 1) {
+            throw c.unsupported(field, value, "must be positive");
+        }
+        return value;
     }
 
     /** Fields that select a feature this port does not have; only their diffusers default is accepted. */
@@ -134,8 +167,7 @@ public record UNet2DConditionConfig(
         c.requireAbsentOr("resnet_skip_time_act", false);
         c.requireAbsentOr("resnet_out_scale_factor", 1.0);
         c.requireAbsentOr("addition_embed_type_num_heads", 64);
-        for (String field : List.of("addition_embed_type", "addition_time_embed_dim", "class_embed_type",
-                "num_class_embeds", "projection_class_embeddings_input_dim", "encoder_hid_dim", "encoder_hid_dim_type",
+        for (String field : List.of("class_embed_type", "num_class_embeds", "encoder_hid_dim", "encoder_hid_dim_type",
                 "time_cond_proj_dim", "time_embedding_act_fn", "timestep_post_act", "cross_attention_norm",
                 "mid_block_only_cross_attention", "reverse_transformer_layers_per_block")) {
             c.requireAbsentOr(field, null);

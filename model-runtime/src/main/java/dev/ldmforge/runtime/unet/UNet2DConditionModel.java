@@ -23,6 +23,7 @@ public final class UNet2DConditionModel {
     private final UNet2DConditionConfig config;
     private final Timesteps timeProj;
     private final TimestepEmbedding timeEmbedding;
+    private final TextTimeEmbedding textTime;
     private final Conv2d convIn;
     private final List<DownBlock2D> downBlocks = new ArrayList<>();
     private final UNetMidBlock2D midBlock;
@@ -48,6 +49,8 @@ public final class UNet2DConditionModel {
                 config.convInKernel() / 2);
         this.timeProj = new Timesteps(channels[0], config.flipSinToCos(), config.freqShift());
         this.timeEmbedding = new TimestepEmbedding(root.child("time_embedding"), channels[0], config.timeEmbedDim());
+        this.textTime = UNet2DConditionConfig.TEXT_TIME.equals(config.additionEmbedType())
+                ? new TextTimeEmbedding(root, config) : null;
 
         for (int i = 0; i < levels; i++) {
             boolean last = i == levels - 1;
@@ -94,19 +97,29 @@ public final class UNet2DConditionModel {
         return config;
     }
 
+    /** {@link #forward(NDArray, NDArray, NDArray, AddedConditions)} for a UNet without added conditions. */
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
+        return forward(sample, timestep, encoderHiddenStates, null);
+    }
+
     /**
      * @param sample              noisy latents [B, in_channels, H, W]
      * @param timestep            a scalar, or one timestep per batch element [B]; may be fractional
      * @param encoderHiddenStates text states [B, L, cross_attention_dim]
+     * @param added               SDXL's pooled text embeddings and time ids (addition_embed_type text_time), else
+     *                            null
      * @return the noise prediction [B, out_channels, H, W], in the manager of {@code sample}; all intermediates are
      *         freed before returning
      */
-    public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
+    public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates, AddedConditions added) {
         return Intermediates.freedAfter(() -> {
             long batch = sample.getShape().get(0);
             NDArray t = timestep.getShape().size() == batch ? timestep.reshape(batch)
                     : timestep.reshape(1).broadcast(new Shape(batch));
             NDArray emb = timeEmbedding.forward(timeProj.forward(t).toType(sample.getDataType(), false));
+            if (textTime != null) {
+                emb = emb.add(textTime.forward(added, emb.getDataType()));
+            }
 
             NDArray x = convIn.forward(config.centerInputSample() ? sample.mul(2).sub(1) : sample);
             Deque<NDArray> skips = new ArrayDeque<>();
@@ -119,13 +132,19 @@ public final class UNet2DConditionModel {
                 x = block.forward(x, emb, encoderHiddenStates, skips);
             }
             return convOut.forward(SiLU.forward(convNormOut.forward(x)));
-        }, sample, timestep, encoderHiddenStates);
+        }, sample, timestep, encoderHiddenStates, added == null ? null : added.textEmbeds(),
+                added == null ? null : added.timeIds());
     }
 
     /** {@link #forward(NDArray, NDArray, NDArray)} with one timestep for the whole batch. */
     public NDArray forward(NDArray sample, float timestep, NDArray encoderHiddenStates) {
+        return forward(sample, timestep, encoderHiddenStates, null);
+    }
+
+    /** {@link #forward(NDArray, NDArray, NDArray, AddedConditions)} with one timestep for the whole batch. */
+    public NDArray forward(NDArray sample, float timestep, NDArray encoderHiddenStates, AddedConditions added) {
         try (NDArray t = sample.getManager().create(timestep)) {
-            return forward(sample, t, encoderHiddenStates);
+            return forward(sample, t, encoderHiddenStates, added);
         }
     }
 }

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * A Stable Diffusion pipeline in the diffusers folder layout: {@code model_index.json} naming the components, and
- * {@code unet/}, {@code vae/}, {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/} with their configs.
+ * {@code unet/}, {@code vae/}, {@code text_encoder/}, {@code tokenizer/}, {@code scheduler/} with their configs
+ * (SDXL also {@code text_encoder_2/}, {@code tokenizer_2/}).
  * Weights are {@code diffusion_pytorch_model[.variant].safetensors} or {@code model[.variant].safetensors}, or
  * shards described by {@code <name>.safetensors.index[.variant].json}. Only safetensors are read; pickles are
  * refused ({@link PickledWeights}). Everything is validated and the weight files chosen when the folder is opened.
@@ -28,16 +29,21 @@ public final class DiffusersFolder implements PipelineCheckpoint {
             PipelineComponent.UNET, List.of("UNet2DConditionModel"),
             PipelineComponent.VAE, List.of("AutoencoderKL"),
             PipelineComponent.TEXT_ENCODER, List.of("CLIPTextModel"),
-            PipelineComponent.TOKENIZER, List.of("CLIPTokenizer", "CLIPTokenizerFast"));
+            PipelineComponent.TOKENIZER, List.of("CLIPTokenizer", "CLIPTokenizerFast"),
+            PipelineComponent.TEXT_ENCODER_2, List.of("CLIPTextModelWithProjection"),
+            PipelineComponent.TOKENIZER_2, List.of("CLIPTokenizer", "CLIPTokenizerFast"));
 
     private final Path root;
     private final JsonConfig modelIndex;
+    private final PipelineType type;
     private final Map<PipelineComponent, Path> weightFiles;
     private final List<TensorSource> opened = new ArrayList<>();
 
-    private DiffusersFolder(Path root, JsonConfig modelIndex, Map<PipelineComponent, Path> weightFiles) {
+    private DiffusersFolder(Path root, JsonConfig modelIndex, PipelineType type,
+                            Map<PipelineComponent, Path> weightFiles) {
         this.root = root;
         this.modelIndex = modelIndex;
+        this.type = type;
         this.weightFiles = weightFiles;
     }
 
@@ -55,9 +61,11 @@ public final class DiffusersFolder implements PipelineCheckpoint {
     }
 
     private static DiffusersFolder open(Path root, String variant, boolean withWeights) {
-        JsonConfig index = readModelIndex(root);
+        JsonConfig index = JsonConfig.read(root.resolve("model_index.json"));
+        PipelineType type = PipelineType.of(index);
+        checkModelIndex(index, type);
         Map<PipelineComponent, Path> weights = new EnumMap<>(PipelineComponent.class);
-        for (PipelineComponent c : PipelineComponent.values()) {
+        for (PipelineComponent c : type.components()) {
             Path dir = root.resolve(c.folder());
             if (!Files.isDirectory(dir)) {
                 throw new WeightsException(root + ": model_index.json names " + c.folder() + " but the folder "
@@ -67,16 +75,15 @@ public final class DiffusersFolder implements PipelineCheckpoint {
                 weights.put(c, selectWeights(dir, variant));
             }
         }
-        return new DiffusersFolder(root, index, weights);
+        return new DiffusersFolder(root, index, type, weights);
     }
 
-    private static JsonConfig readModelIndex(Path root) {
-        Path file = root.resolve("model_index.json");
-        JsonConfig index = JsonConfig.read(file);
+    private static void checkModelIndex(JsonConfig index, PipelineType type) {
+        String file = index.source();
         if (index.string("_class_name", null) == null) {
             throw new ConfigException(file + ": required field _class_name is missing");
         }
-        for (PipelineComponent c : PipelineComponent.values()) {
+        for (PipelineComponent c : type.components()) {
             JsonNode entry = index.node().get(c.folder());
             if (entry == null || !entry.isArray() || entry.size() != 2 || !entry.get(0).isTextual()
                     || !entry.get(1).isTextual()) {
@@ -89,7 +96,6 @@ public final class DiffusersFolder implements PipelineCheckpoint {
                 throw index.unsupported(c.folder(), cls, "supported: " + String.join(", ", supported));
             }
         }
-        return index;
     }
 
     /**
@@ -143,6 +149,16 @@ public final class DiffusersFolder implements PipelineCheckpoint {
         return modelIndex;
     }
 
+    @Override
+    public PipelineType type() {
+        return type;
+    }
+
+    @Override
+    public boolean forceZerosForEmptyPrompt() {
+        return modelIndex.bool("force_zeros_for_empty_prompt", true);
+    }
+
     /** The chosen weights file or shard index of a component. */
     public Path weightFile(PipelineComponent component) {
         Path p = weightFiles.get(component);
@@ -155,8 +171,11 @@ public final class DiffusersFolder implements PipelineCheckpoint {
 
     @Override
     public JsonConfig config(PipelineComponent component) {
-        if (component == PipelineComponent.TOKENIZER) {
+        if (!component.hasWeights() && component != PipelineComponent.SCHEDULER) {
             throw new IllegalArgumentException("the tokenizer has no config.json; read tokenizerDirectory()");
+        }
+        if (!type.components().contains(component)) {
+            throw new IllegalArgumentException(root + ": a " + type.className() + " has no " + component.folder());
         }
         String name = component == PipelineComponent.SCHEDULER ? "scheduler_config.json" : "config.json";
         return JsonConfig.read(root.resolve(component.folder()).resolve(name));
@@ -174,6 +193,12 @@ public final class DiffusersFolder implements PipelineCheckpoint {
     @Override
     public Optional<Path> tokenizerDirectory() {
         return Optional.of(root.resolve(PipelineComponent.TOKENIZER.folder()));
+    }
+
+    @Override
+    public Optional<Path> tokenizer2Directory() {
+        return type == PipelineType.STABLE_DIFFUSION_XL ? Optional.of(root.resolve(PipelineComponent.TOKENIZER_2
+                .folder())) : Optional.empty();
     }
 
     @Override

@@ -44,17 +44,33 @@ public interface PipelineCheckpoint extends AutoCloseable {
         }
     }
 
-    /** {@code config.json} of UNET, VAE, TEXT_ENCODER; {@code scheduler_config.json} of SCHEDULER. */
+    /** Stable Diffusion 1.x/2.x or SDXL: which components the checkpoint has. */
+    PipelineType type();
+
+    /**
+     * SDXL's {@code force_zeros_for_empty_prompt} (model_index.json; diffusers' default true): an absent negative
+     * prompt gives zero embeddings instead of encoding "".
+     */
+    default boolean forceZerosForEmptyPrompt() {
+        return true;
+    }
+
+    /** {@code config.json} of UNET, VAE, TEXT_ENCODER(_2); {@code scheduler_config.json} of SCHEDULER. */
     JsonConfig config(PipelineComponent component);
 
     /**
-     * The weights of UNET, VAE or TEXT_ENCODER under diffusers state-dict keys. Close it after loading; closing the
+     * The weights of UNET, VAE or TEXT_ENCODER(_2) under diffusers state-dict keys. Close it after loading; closing the
      * checkpoint closes whatever is still open.
      */
     TensorSource weights(PipelineComponent component);
 
     /** The Hugging Face tokenizer folder when the checkpoint has one (single files do not). */
     Optional<Path> tokenizerDirectory();
+
+    /** SDXL's second tokenizer folder when the checkpoint has one. */
+    default Optional<Path> tokenizer2Directory() {
+        return Optional.empty();
+    }
 
     String describe();
 

@@ -6,7 +6,10 @@ public enum PipelineComponent {
     VAE("vae", true),
     TEXT_ENCODER("text_encoder", true),
     TOKENIZER("tokenizer", false),
-    SCHEDULER("scheduler", false);
+    SCHEDULER("scheduler", false),
+    /** SDXL's second text encoder (OpenCLIP bigG with projection) and its tokenizer. */
+    TEXT_ENCODER_2("text_encoder_2", true),
+    TOKENIZER_2("tokenizer_2", false);
 
     private final String folder;
     private final boolean hasWeights;

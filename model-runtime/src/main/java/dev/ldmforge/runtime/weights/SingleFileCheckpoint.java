@@ -155,6 +155,11 @@ public final class SingleFileCheckpoint implements PipelineCheckpoint {
         return family;
     }
 
+    @Override
+    public PipelineType type() {
+        return PipelineType.STABLE_DIFFUSION;
+    }
+
     /** Keys outside the UNet, VAE and text encoder (EMA weights, noise-schedule buffers, ...); never loaded. */
     public Set<String> ignoredKeys() {
         return ignoredKeys;

@@ -107,7 +107,8 @@ class ClipTextModelTest {
             NDArray ids = refs.load("text_encoder.input_ids", caller, DataType.INT64);
             ClipTextOutput out = model.forward(ids);
             NDArray embeds = model.encode(ids, 2);
-            assertEquals(4, caller.getManagedArrays().size(), "ids, last hidden state, pooled output, embeds");
+            assertEquals(5, caller.getManagedArrays().size(),
+                    "ids, last hidden state, pooled output, penultimate hidden state, embeds");
             assertEquals(caller, out.pooledOutput().getManager());
             assertEquals(caller, embeds.getManager());
         }
