@@ -21,6 +21,19 @@ public final class GenerationOptions {
     @Mixin
     ParameterOptions parameters;
 
+    @Option(names = "--original-size", split = ",", paramLabel = "H,W",
+            description = "SDXL micro-conditioning original_size, (height, width) as in diffusers "
+                    + "(default: the output size)")
+    int[] originalSize;
+
+    @Option(names = "--crops-coords-top-left", split = ",", paramLabel = "TOP,LEFT",
+            description = "SDXL micro-conditioning crops_coords_top_left (default: 0,0)")
+    int[] cropsCoordsTopLeft;
+
+    @Option(names = "--target-size", split = ",", paramLabel = "H,W",
+            description = "SDXL micro-conditioning target_size, (height, width) (default: the output size)")
+    int[] targetSize;
+
     @Option(names = "--seed", description = "generator seed; image i uses seed + i (default: derived from the request)")
     Long seed;
 

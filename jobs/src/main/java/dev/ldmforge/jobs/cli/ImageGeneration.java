@@ -12,6 +12,7 @@ import dev.ldmforge.runtime.io.Npy;
 import dev.ldmforge.runtime.pipeline.GenerationRequest;
 import dev.ldmforge.runtime.pipeline.ImageOutput;
 import dev.ldmforge.runtime.pipeline.Latents;
+import dev.ldmforge.runtime.pipeline.MicroConditioning;
 import dev.ldmforge.runtime.pipeline.ModelInfo;
 import dev.ldmforge.runtime.pipeline.RgbImage;
 import dev.ldmforge.runtime.pipeline.StableDiffusion;
@@ -67,7 +68,7 @@ final class ImageGeneration {
                     request.numInferenceSteps(), request.guidanceScale(), request.width(), request.height(),
                     request.seed(), request.numImagesPerPrompt(), request.scheduler(), request.strength(), init,
                     latents, request.prompt2(), request.negativePrompt2(), request.timestepSpacing(),
-                    request.useKarrasSigmas());
+                    request.useKarrasSigmas(), microConditioning(request, info));
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize);
             try {
                 pipeline.checkLatents(g);
@@ -75,9 +76,43 @@ final class ImageGeneration {
                 throw new CliErrors.UsageException("--latents: " + e.getMessage());
             }
             List<ImageOutput> images = pipeline.generate(List.of(g), new ProgressBar(System.err));
-            write(images, request, info);
+            write(images, request, info, g.microConditioning());
             return images.stream().allMatch(ImageOutput::ok) ? 0 : CliErrors.FAILURE;
         }
+    }
+
+    /**
+     * SDXL's original_size / crops_coords_top_left / target_size from the flags, the missing ones at diffusers'
+     * defaults for the output size; null when none is given. Other models have no micro-conditioning.
+     */
+    private MicroConditioning microConditioning(PromptRequest request, ModelInfo info) {
+        if (options.originalSize == null && options.cropsCoordsTopLeft == null && options.targetSize == null) {
+            return null;
+        }
+        if (!info.family().equals("SDXL")) {
+            throw new CliErrors.UsageException("--original-size, --crops-coords-top-left and --target-size are "
+                    + "SDXL micro-conditioning; " + info.id() + " is " + info.family());
+        }
+        MicroConditioning d = MicroConditioning.defaults(request.width(), request.height());
+        int[] original = pair("--original-size", options.originalSize, d.originalHeight(), d.originalWidth());
+        int[] crop = pair("--crops-coords-top-left", options.cropsCoordsTopLeft, d.cropTop(), d.cropLeft());
+        int[] target = pair("--target-size", options.targetSize, d.targetHeight(), d.targetWidth());
+        try {
+            return new MicroConditioning(original[0], original[1], crop[0], crop[1], target[0], target[1]);
+        } catch (IllegalArgumentException e) {
+            throw new CliErrors.UsageException(e.getMessage());
+        }
+    }
+
+    private static int[] pair(String flag, int[] given, int first, int second) {
+        if (given == null) {
+            return new int[] {first, second};
+        }
+        if (given.length != 2) {
+            throw new CliErrors.UsageException(flag + " takes two numbers separated by a comma, got "
+                    + given.length);
+        }
+        return given;
     }
 
     private Map<String, Object> fields(Path initImage, Double strength) {
@@ -119,7 +154,7 @@ final class ImageGeneration {
         }
     }
 
-    private void write(List<ImageOutput> images, PromptRequest request, ModelInfo info) {
+    private void write(List<ImageOutput> images, PromptRequest request, ModelInfo info, MicroConditioning micro) {
         boolean png = options.output != null || options.outputNpy == null;
         Path pngBase = options.output != null ? options.output : Path.of("out.png");
         List<Map<String, Object>> metadata = new ArrayList<>();
@@ -147,6 +182,11 @@ final class ImageGeneration {
                 out.println("wrote " + file);
             }
             row.putAll(text);
+            if (micro != null) {
+                row.put("original_size", List.of(micro.originalHeight(), micro.originalWidth()));
+                row.put("crops_coords_top_left", List.of(micro.cropTop(), micro.cropLeft()));
+                row.put("target_size", List.of(micro.targetHeight(), micro.targetWidth()));
+            }
             row.put("text_encode_ms", image.timings().textEncodeMs());
             row.put("denoise_ms", image.timings().denoiseMs());
             row.put("decode_ms", image.timings().decodeMs());

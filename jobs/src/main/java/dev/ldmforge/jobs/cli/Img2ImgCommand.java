@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "img2img", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Redraw an image guided by a prompt (diffusers' StableDiffusionImg2ImgPipeline).",
+        description = "Redraw an image guided by a prompt (diffusers' StableDiffusionImg2ImgPipeline, or "
+                + "StableDiffusionXLImg2ImgPipeline for SDXL models).",
         footer = {"", "Examples:",
             "  ./ldmforge img2img --init-image circle.png --prompt \"a blue circle on a yellow background\" \\",
             "      --strength 0.6 --output redrawn.png"})
