@@ -79,6 +79,54 @@ class InspectCliTest {
         assertEquals("epsilon", components.get("scheduler").get("architecture").get("prediction_type").asText());
     }
 
+    /** SDXL base 1.0's scheduler_config.json (the keys tiny-sdxl's copy of it has). */
+    private static final String SDXL_SCHEDULER = """
+            {"_class_name": "EulerDiscreteScheduler", "beta_start": 0.00085, "beta_end": 0.012,
+             "beta_schedule": "scaled_linear", "clip_sample": false, "interpolation_type": "linear",
+             "num_train_timesteps": 1000, "prediction_type": "epsilon", "sample_max_value": 1.0,
+             "set_alpha_to_one": false, "skip_prk_steps": true, "steps_offset": 1, "timestep_spacing": "leading",
+             "trained_betas": null, "use_karras_sigmas": false}""";
+
+    /** Issue 16: the real SDXL base configs give the manifest's parameter counts, two text encoders included. */
+    @Test
+    void sdxlBaseConfigOnlyCountsEqualTheManifest() throws IOException {
+        JsonNode m = JSON.readTree(Fixtures.path("manifests/sdxl-base.json").toFile());
+        Path folder = dir.resolve("sdxl-base");
+        List<String> networks = List.of("unet", "vae", "text_encoder", "text_encoder_2");
+        for (String component : networks) {
+            write(folder.resolve(component).resolve("config.json"), m.get(component).get("config.json").toString());
+        }
+        write(folder.resolve("scheduler/scheduler_config.json"), SDXL_SCHEDULER);
+        write(folder.resolve("model_index.json"), Files.readString(Fixtures.path("tiny-sdxl/model_index.json")));
+        Files.createDirectories(folder.resolve("tokenizer"));
+        Files.createDirectories(folder.resolve("tokenizer_2"));
+
+        CliRun run = CliRun.of("inspect", "--config-only", "--json", "--model", folder.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals("SDXL", report.get("family").asText());
+        assertEquals(1024, report.get("defaultImageSize").asInt());
+        JsonNode components = report.get("components");
+        assertEquals(2_567_463_684L, components.get("unet").get("parameters").asLong(), "unet");
+        assertEquals(694_659_840L, components.get("text_encoder_2").get("parameters").asLong(), "text_encoder_2");
+        assertEquals("CLIPTextModelWithProjection", components.get("text_encoder_2").get("className").asText());
+        for (String component : networks) {
+            assertEquals(m.get(component).get("n_parameters").asLong(),
+                    components.get(component).get("parameters").asLong(), component + " vs the manifest");
+        }
+        assertEquals("text_time", components.get("unet").get("architecture").get("addition_embed_type").asText());
+        assertEquals("EulerDiscreteScheduler", components.get("scheduler").get("className").asText());
+    }
+
+    @Test
+    void tinySdxlFullLoad() {
+        CliRun run = CliRun.of("inspect", "--model", Fixtures.path("tiny-sdxl").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("family:  SDXL"), run.toString());
+        assertTrue(run.out().contains("text_encoder_2 (CLIPTextModelWithProjection)"), run.toString());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("weights: sha256 [0-9a-f]{64}")), run.toString());
+    }
+
     @Test
     void fullLoadPrintsTheWeightsHash() {
         CliRun run = CliRun.of("inspect", "--model", Fixtures.path("tiny-sd").toString());

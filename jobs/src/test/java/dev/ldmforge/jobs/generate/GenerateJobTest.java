@@ -105,6 +105,30 @@ class GenerateJobTest {
         assertEquals(EXAMPLE_IMAGES, pngs(out).size());
     }
 
+    /** Issue 16: the batch job runs an SDXL model unchanged; the second prompts reach the metadata. */
+    @Test
+    void sdxlModelEndToEnd() throws IOException {
+        Path prompts = dir.resolve("sdxl.jsonl");
+        Files.writeString(prompts, String.join("\n",
+                "{\"request_id\": \"xl-1\", \"prompt\": \"a red cube\", \"prompt_2\": \"oil painting\", \"seed\": 1}",
+                "{\"request_id\": \"xl-2\", \"prompt\": \"a blue cube\", \"negative_prompt\": \"\", \"seed\": 2}",
+                "{\"request_id\": \"xl-3\", \"prompt\": \"a green cube\", \"negative_prompt\": \"blurry\", "
+                        + "\"negative_prompt_2\": \"dark\", \"seed\": 3}") + "\n");
+        Path out = dir.resolve("out-sdxl");
+        String model = dev.ldmforge.runtime.testing.Fixtures.path("tiny-sdxl").toString();
+        assertEquals(0, LdmForgeCli.commandLine().execute("generate", "--model", model, "--steps", "2",
+                "--guidance", "5", "--partitions", "2", "--prompts", prompts.toString(), "--output", out.toString()));
+        JsonNode s = summary(out);
+        assertEquals(3, s.get("generated").asLong(), s.toString());
+        assertTrue(s.get("reconciled").asBoolean(), s.toString());
+        Dataset<Row> rows = metadata(out.toString());
+        assertOneRowPerImage(rows, 3);
+        assertEquals("oil painting", rows.filter("request_id = 'xl-1'").first().getAs("prompt_2"));
+        assertEquals("dark", rows.filter("request_id = 'xl-3'").first().getAs("negative_prompt_2"));
+        assertEquals(64L, ((Number) rows.first().getAs("width")).longValue(), "the model's default size");
+        assertEquals(3, pngs(out).size());
+    }
+
     @Test
     void everyBadRowBecomesADeadLetterAndCountsReconcile() throws Exception {
         Path in = Files.createDirectories(dir.resolve("bad"));

@@ -10,7 +10,6 @@ import dev.ldmforge.runtime.testing.Fixtures;
 import dev.ldmforge.runtime.testing.Manifests;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,14 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AutoencoderKLConfigTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"sd15", "sd21base"})
-    void realSizeConfigDeclaresExactlyTheDiffusersStateDict(String model) {
+    @CsvSource({"sd15, 0.18215", "sd21base, 0.18215", "sdxl-base, 0.13025"})
+    void realSizeConfigDeclaresExactlyTheDiffusersStateDict(String model, double scalingFactor) {
         JsonNode manifest = Manifests.component(model, "vae");
         Parameters params = new Parameters();
         AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.from(Manifests.config(manifest, model)), params);
         Manifests.assertSameStateDict(manifest, params, model + " vae");
         assertEquals(83_653_863L, params.count());
-        assertEquals(0.18215, vae.scalingFactor(), 0);
+        assertEquals(scalingFactor, vae.scalingFactor(), 0);
+        assertTrue(vae.config().forceUpcast());
     }
 
     @ParameterizedTest
