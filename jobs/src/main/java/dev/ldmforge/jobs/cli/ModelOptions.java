@@ -35,8 +35,14 @@ public final class ModelOptions {
     @Option(names = "--prediction-type", description = "epsilon or v_prediction, for single-file SD 2.x-v models")
     String predictionType;
 
+    @Option(names = "--config", paramLabel = "DIR",
+            description = "a diffusers folder whose configs (and tokenizers) describe a single-file checkpoint, as "
+                    + "diffusers' from_single_file(config=); its weights are not read")
+    Path configFolder;
+
     @Option(names = "--tokenizer", paramLabel = "DIR",
-            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints")
+            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints; SDXL's "
+                    + "tokenizer_2 is the same vocabulary padded with \"!\"")
     Path tokenizer;
 
     @Option(names = "--attention-chunk", defaultValue = "0", paramLabel = "N",
@@ -60,6 +66,9 @@ public final class ModelOptions {
         }
         if (textEncoderConfig != null) {
             c = c.withTextEncoderConfig(JsonConfig.read(textEncoderConfig));
+        }
+        if (configFolder != null) {
+            c = c.withConfigFolder(configFolder);
         }
         return new LoadOptions(device, dtype, attentionChunk, c, tokenizer);
     }

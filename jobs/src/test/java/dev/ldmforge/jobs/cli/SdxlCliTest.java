@@ -113,6 +113,27 @@ class SdxlCliTest {
         assertPngMatches(Fixtures.path("refs/tiny-sdxl-img2img.png"), png);
     }
 
+    /** An SDXL single file (written from tiny-sdxl's weights) with the folder's configs, or the CLIP tokenizer. */
+    @Test
+    void singleFileCheckpointMatchesDiffusers() throws IOException {
+        Path file = dir.resolve("tiny-sdxl.safetensors");
+        dev.ldmforge.runtime.testing.SdxlOriginalLayout.writeSingleFile(Fixtures.path("tiny-sdxl"), file);
+        CliRun inspect = succeed("inspect", "--model", file.toString(), "--config", tinySdxl());
+        assertTrue(inspect.out().contains("family:  SDXL"), inspect.toString());
+        for (String tokenizer : new String[] {null, Fixtures.path("tokenizer").toString()}) {
+            Path npy = dir.resolve("single-file-" + (tokenizer == null) + ".npy");
+            List<String> args = new ArrayList<>(List.of(fixtureCase("txt2img", 5.0, "--steps", "8",
+                    "--scheduler", "euler", "--seed", "302", "--output-npy", npy.toString())));
+            args.set(2, file.toString());
+            Collections.addAll(args, "--config", tinySdxl());
+            if (tokenizer != null) {
+                Collections.addAll(args, "--tokenizer", tokenizer);
+            }
+            succeed(args.toArray(String[]::new));
+            assertImageClose("pipeline.euler.image", npy, "single file, tokenizer " + tokenizer);
+        }
+    }
+
     @Test
     void microConditioningChangesTheImageAndIsRecorded() throws IOException {
         Path plain = dir.resolve("plain.npy");

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ldmforge.runtime.config.JsonConfig;
 
-/** The text encoder numbers of a checkpoint, written as a transformers {@code CLIPTextModel} config. */
+/**
+ * The text encoder numbers of a checkpoint, written as a transformers {@code CLIPTextModel} config (or
+ * {@code CLIPTextModelWithProjection} with {@code withProjection}: SDXL's text_encoder_2).
+ */
 record ClipTextArchitecture(int hiddenSize, int intermediateSize, int layers, int heads, int positions,
-                            int vocabSize, String hiddenAct, int projectionDim) {
+                            int vocabSize, String hiddenAct, int projectionDim, boolean withProjection) {
 
     JsonConfig toConfig(String source) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.putArray("architectures").add("CLIPTextModel");
+        n.putArray("architectures").add(withProjection ? "CLIPTextModelWithProjection" : "CLIPTextModel");
         n.put("attention_dropout", 0.0);
         n.put("bos_token_id", 0);
         n.put("dropout", 0.0);

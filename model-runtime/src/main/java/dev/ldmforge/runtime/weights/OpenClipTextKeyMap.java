@@ -8,10 +8,14 @@ import java.util.Map;
  * fused attention input projection {@code in_proj_weight/bias} [3C, ...] is split into q/k/v; resblocks from
  * {@code layers} on are dropped (SD 2 conditions on the penultimate layer, so diffusers keeps 23 of OpenCLIP-H's
  * 24), as are the parts CLIPTextModel has no use for (projection, logit scale, attention mask, vision tower).
+ * SDXL's second text encoder ({@link #SDXL_ROOT}, OpenCLIP bigG) becomes a {@code CLIPTextModelWithProjection}:
+ * all its resblocks are kept and {@code text_projection} ({@code x @ P}) is the transposed linear weight.
  */
 final class OpenClipTextKeyMap {
 
     static final String ROOT = "cond_stage_model.model.";
+    static final String SDXL_ROOT = "conditioner.embedders.1.model.";
+    static final String TEXT_PROJECTION = "text_projection";
     static final String RESBLOCKS = "transformer.resblocks.";
 
     private static final Map<String, List<String>> LAYER = Map.of(
@@ -28,13 +32,21 @@ final class OpenClipTextKeyMap {
     }
 
     static OriginalKeyMapper create(int layers) {
-        OriginalKeyMapper m = new OriginalKeyMapper(ROOT)
+        return create(ROOT, layers, false);
+    }
+
+    /** @param projection map {@code text_projection} (SDXL's CLIPTextModelWithProjection) instead of ignoring it */
+    static OriginalKeyMapper create(String root, int layers, boolean projection) {
+        OriginalKeyMapper m = new OriginalKeyMapper(root)
                 .module("token_embedding", "text_model.embeddings.token_embedding")
                 .module("positional_embedding", "text_model.embeddings.position_embedding.weight")
                 .module("ln_final", "text_model.final_layer_norm")
-                .ignore(path -> path.equals("text_projection") || path.equals("logit_scale")
+                .ignore(path -> !projection && path.equals(TEXT_PROJECTION) || path.equals("logit_scale")
                         || path.equals("attn_mask") || path.startsWith("visual."))
                 .ignore(path -> path.startsWith(RESBLOCKS) && layerIndex(path) >= layers);
+        if (projection) {
+            m.transposed(TEXT_PROJECTION, "text_projection.weight");
+        }
         for (int i = 0; i < layers; i++) {
             m.module(RESBLOCKS + i, "text_model.encoder.layers." + i, LAYER);
         }

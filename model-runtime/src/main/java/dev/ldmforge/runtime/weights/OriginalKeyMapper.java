@@ -17,7 +17,10 @@ import java.util.function.Predicate;
  */
 final class OriginalKeyMapper {
 
-    private record Module(String target, Map<String, List<String>> renames, boolean squeeze1x1) {
+    /** How a module's tensors change on the way: kept, 1x1 convs squeezed to matrices, or matrices transposed. */
+    private enum Layout { SAME, SQUEEZE_1X1, TRANSPOSE }
+
+    private record Module(String target, Map<String, List<String>> renames, Layout layout) {
     }
 
     private final String root;
@@ -38,12 +41,17 @@ final class OriginalKeyMapper {
      * replaced; a rename to several names splits the tensor into that many equal chunks along dimension 0.
      */
     OriginalKeyMapper module(String original, String target, Map<String, List<String>> renames) {
-        return put(original, new Module(target, renames, false));
+        return put(original, new Module(target, renames, Layout.SAME));
     }
 
     /** Like {@link #module(String, String, Map)}, and 1x1-conv weights [C,C,1,1] / biases [C,1,1] lose the 1s. */
     OriginalKeyMapper conv1x1AsLinear(String original, String target, Map<String, List<String>> renames) {
-        return put(original, new Module(target, renames, true));
+        return put(original, new Module(target, renames, Layout.SQUEEZE_1X1));
+    }
+
+    /** One matrix stored transposed (OpenCLIP's {@code x @ text_projection} is a linear weight's transpose). */
+    OriginalKeyMapper transposed(String original, String target) {
+        return put(original, new Module(target, Map.of(), Layout.TRANSPOSE));
     }
 
     private OriginalKeyMapper put(String original, Module module) {
@@ -87,9 +95,9 @@ final class OriginalKeyMapper {
                     .map(t -> t + inner.substring(renamed.length())).toList();
             for (int part = 0; part < targets.size(); part++) {
                 String key = targets.get(part).isEmpty() ? module.target() : module.target() + "." + targets.get(part);
-                long[] shape = shape(info, targets.size(), module.squeeze1x1(), what);
+                long[] shape = shape(info, targets.size(), module.layout(), what);
                 MappedTensor mapped = new MappedTensor(info.key(), new TensorInfo(key, info.dtype(), shape), part,
-                        targets.size());
+                        targets.size(), module.layout() == Layout.TRANSPOSE);
                 MappedTensor clash = out.putIfAbsent(key, mapped);
                 if (clash != null) {
                     throw new WeightsException(what + ": keys " + clash.sourceKey() + " and " + info.key()
@@ -106,7 +114,7 @@ final class OriginalKeyMapper {
         return out;
     }
 
-    private static long[] shape(TensorInfo info, int parts, boolean squeeze1x1, String what) {
+    private static long[] shape(TensorInfo info, int parts, Layout layout, String what) {
         long[] shape = info.shape().clone();
         if (parts > 1) {
             if (shape.length == 0 || shape[0] % parts != 0) {
@@ -115,7 +123,14 @@ final class OriginalKeyMapper {
             }
             shape[0] /= parts;
         }
-        if (squeeze1x1) {
+        if (layout == Layout.TRANSPOSE) {
+            if (shape.length != 2) {
+                throw new WeightsException(what + ": tensor " + info.key() + " " + Arrays.toString(shape)
+                        + " should be a matrix");
+            }
+            shape = new long[] {shape[1], shape[0]};
+        }
+        if (layout == Layout.SQUEEZE_1X1) {
             int keep = shape.length;
             while (keep > 1 && keep > (info.key().endsWith(".bias") ? 1 : 2) && shape[keep - 1] == 1) {
                 keep--;

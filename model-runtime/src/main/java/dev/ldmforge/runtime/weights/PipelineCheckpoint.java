@@ -38,9 +38,9 @@ public interface PipelineCheckpoint extends AutoCloseable {
 
     private static void refuseSingleFileOptions(Path folder, CheckpointOptions options) {
         if (options.inferenceYaml() != null || options.predictionType() != null
-                || options.textEncoderConfig() != null) {
+                || options.textEncoderConfig() != null || options.configFolder() != null) {
             throw new WeightsException(folder + ": is a diffusers folder; its configs come from its own files, so an "
-                    + "inference YAML, prediction type or text encoder config does not apply");
+                    + "inference YAML, prediction type, text encoder config or config folder does not apply");
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.Map;
  * block numbering is counted from the config: {@code input_blocks} are conv_in, then per level its resnets (each
  * with its transformer when the level has attention) and a downsampler except on the last level; {@code
  * output_blocks} are per up level {@code layers_per_block + 1} resnets (+ transformer), the last one also holding
- * the upsampler, except on the last level. No table assumes SD's four levels.
+ * the upsampler, except on the last level. No table assumes SD's four levels; SDXL's {@code label_emb} is
+ * {@code add_embedding}, and its transformers of several layers keep their inner names.
  */
 final class UNetKeyMap {
 
@@ -44,6 +45,10 @@ final class UNetKeyMap {
                 .module("middle_block.2", "mid_block.resnets.1", RESNET)
                 .module("out.0", "conv_norm_out")
                 .module("out.2", "conv_out");
+        if ("text_time".equals(config.string("addition_embed_type", null))) {
+            // SDXL's micro-conditioning MLP (sgm's label_emb for adm_in_channels)
+            m.module("label_emb.0.0", "add_embedding.linear_1").module("label_emb.0.2", "add_embedding.linear_2");
+        }
         int block = 1;
         for (int i = 0; i < levels; i++) {
             for (int j = 0; j < layers[i]; j++, block++) {

@@ -75,7 +75,7 @@ class ManifestKeyMapTest {
         CheckpointShapes shapes = new CheckpointShapes(m.originals(), name);
 
         JsonConfig unet = shapes.unet(family).toConfig(name + " inferred unet");
-        JsonConfig vae = shapes.vae().toConfig(name + " inferred vae");
+        JsonConfig vae = shapes.vae(family).toConfig(name + " inferred vae");
         JsonConfig text = shapes.textEncoder(family, null).toConfig(name + " inferred text_encoder");
         ConfigAssert.derivedMatchesSaved(unet, m.savedConfig("unet"), Map.of());
         ConfigAssert.derivedMatchesSaved(vae, m.savedConfig("vae"), Map.of());
