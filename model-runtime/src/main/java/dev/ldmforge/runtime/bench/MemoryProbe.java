@@ -80,10 +80,8 @@ public final class MemoryProbe {
         if (call.component().equals("unet")) {
             UNet2DConditionModel unet = new UNet2DConditionModel(UNet2DConditionConfig.from(config), params);
             params.initRandom(manager, DataType.FLOAT32, 1234, Parameters.Initializer.pytorchLike());
-            UNet2DConditionConfig c = unet.config();
-            NDArray sample = manager.randomNormal(new Shape(call.batch(), c.inChannels(), call.size(), call.size()));
-            NDArray text = manager.randomNormal(new Shape(call.batch(), 77, c.crossAttentionDim()[0]));
-            return () -> unet.forward(sample, 500f, text).close();
+            UNetInputs in = UNetInputs.random(unet.config(), call.batch(), call.size(), call.size() * 8, manager);
+            return () -> unet.forward(in.sample(), 500f, in.text(), in.added()).close();
         }
         AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.from(config), params);
         params.initRandom(manager, DataType.FLOAT32, 1234, Parameters.Initializer.pytorchLike());

@@ -26,7 +26,9 @@ public final class NetworkFlops {
         int levels = ch.length;
         long temb = c.timeEmbedDim();
         double f = conv(c.inChannels(), ch[0], c.convInKernel(), h, w)
-                + linear(ch[0], temb, 1) + linear(temb, temb, 1);
+                + linear(ch[0], temb, 1) + linear(temb, temb, 1)
+                + linear(c.projectionClassEmbeddingsInputDim(), temb, 1) + (c.additionEmbedType() == null ? 0
+                : linear(temb, temb, 1));
         for (int i = 0; i < levels; i++) {
             for (int r = 0; r < c.layersPerBlock()[i]; r++) {
                 f += resnet(r == 0 ? ch[Math.max(0, i - 1)] : ch[i], ch[i], temb, h, w);

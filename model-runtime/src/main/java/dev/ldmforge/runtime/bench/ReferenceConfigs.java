@@ -13,17 +13,31 @@ import java.nio.file.Path;
 /**
  * The published config.json of each SD component, for building real-size networks without weights: read from the
  * fixtures' manifests ({@code <fixtures>/manifests/<model>.json}, section {@code <component>."config.json"}) when
- * they are present, else from copies of the same sections embedded in this package.
+ * they are present, else from copies of the same sections embedded in this package. A diffusers folder may stand
+ * in for a published model (its {@code <component>/config.json}), e.g. a scaled-down variant in a test.
  */
 public final class ReferenceConfigs {
     public static final String SD15 = "sd15";
     public static final String SD21_BASE = "sd21base";
+    public static final String SDXL_BASE = "sdxl-base";
 
     private ReferenceConfigs() {
     }
 
-    /** @param component {@code unet}, {@code vae} or {@code text_encoder} */
+    /** The model's name in benchmark names: sd15, sd21, sdxl, or a folder's name. */
+    static String shortName(String model) {
+        return Path.of(model).getFileName().toString().replace("-base", "").replace("base", "");
+    }
+
+    /**
+     * @param model     a published model ({@link #SD15}, {@link #SD21_BASE}, {@link #SDXL_BASE}) or a diffusers folder
+     * @param component {@code unet}, {@code vae} or {@code text_encoder}
+     */
     public static JsonConfig config(String model, String component) {
+        Path folder = Path.of(model);
+        if (Files.isDirectory(folder)) {
+            return JsonConfig.read(folder.resolve(component).resolve("config.json"));
+        }
         Path manifest = Path.of(System.getProperty("ldmforge.fixtures", "../shared/fixtures"), "manifests",
                 model + ".json");
         String source = model + "/" + component + "/config.json";

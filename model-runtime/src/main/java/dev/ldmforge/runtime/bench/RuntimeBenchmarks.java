@@ -29,7 +29,7 @@ import java.util.List;
  */
 public final class RuntimeBenchmarks implements AutoCloseable {
     static final String DTYPE = "float32";
-    private static final int TEXT_TOKENS = 77;
+    private static final int TEXT_TOKENS = UNetInputs.TEXT_TOKENS;
     private static final long SEED = 1234;
 
     private final NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
@@ -61,6 +61,13 @@ public final class RuntimeBenchmarks implements AutoCloseable {
                 new Benchmark("vae-decode-sd21-96x96", false, runs -> withPeakMemory(
                         vaeDecode(ReferenceConfigs.SD21_BASE, 96, runs),
                         new MemoryProbe.Call(ReferenceConfigs.SD21_BASE, "vae", 96, 1))),
+                // SDXL base at 1024x1024: 10.3 GB of float32 UNet weights, about 20 GB with the peak: not in --quick
+                new Benchmark("unet-sdxl-128x128-b2", false, runs -> withPeakMemory(
+                        unet(ReferenceConfigs.SDXL_BASE, 128, 2, runs),
+                        new MemoryProbe.Call(ReferenceConfigs.SDXL_BASE, "unet", 128, 2))),
+                new Benchmark("vae-decode-sdxl-128x128", false, runs -> withPeakMemory(
+                        vaeDecode(ReferenceConfigs.SDXL_BASE, 128, runs),
+                        new MemoryProbe.Call(ReferenceConfigs.SDXL_BASE, "vae", 128, 1))),
                 new Benchmark("pipeline-tiny", true, this::pipelineTiny));
     }
 
@@ -87,20 +94,24 @@ public final class RuntimeBenchmarks implements AutoCloseable {
         }
     }
 
-    /** One UNet step (a scheduler step's model call): batch 2 is one image with classifier-free guidance. */
-    private BenchResult unet(String model, int size, int batch, int runs) {
+    /**
+     * One UNet step (a scheduler step's model call): batch 2 is one image with classifier-free guidance; an SDXL
+     * UNet also gets the pooled text embeddings and time ids.
+     */
+    BenchResult unet(String model, int size, int batch, int runs) {
         UNet2DConditionModel unet = network("unet", model, (config, params) -> new UNet2DConditionModel(
                 UNet2DConditionConfig.from(config), params));
         UNet2DConditionConfig c = unet.config();
         try (NDManager m = manager.newSubManager()) {
             Engine.getInstance().setRandomSeed((int) SEED);
-            NDArray sample = m.randomNormal(new Shape(batch, c.inChannels(), size, size));
-            NDArray text = m.randomNormal(new Shape(batch, TEXT_TOKENS, c.crossAttentionDim()[0]));
-            Timing t = Timing.measure(1, runs, () -> unet.forward(sample, 500f, text).close());
-            return BenchResult.compute("unet-" + model.replace("base", "") + "-" + size + "x" + size + "-b" + batch,
-                    DTYPE, t, NetworkFlops.unet(c, batch, size, size, TEXT_TOKENS),
+            int pixels = size * 8;
+            UNetInputs in = UNetInputs.random(c, batch, size, pixels, m);
+            Timing t = Timing.measure(1, runs, () -> unet.forward(in.sample(), 500f, in.text(), in.added()).close());
+            return BenchResult.compute("unet-" + ReferenceConfigs.shortName(model) + "-" + size + "x" + size + "-b"
+                            + batch, DTYPE, t, NetworkFlops.unet(c, batch, size, size, TEXT_TOKENS),
                     model + " UNet2DConditionModel, latents [" + batch + ",4," + size + "," + size + "], "
-                            + TEXT_TOKENS + " text tokens");
+                            + TEXT_TOKENS + " text tokens" + (in.added() == null ? ""
+                            : ", text_embeds and time_ids of a " + pixels + "x" + pixels + " image"));
         }
     }
 
@@ -123,14 +134,14 @@ public final class RuntimeBenchmarks implements AutoCloseable {
         }
     }
 
-    private BenchResult vaeDecode(String model, int size, int runs) {
+    BenchResult vaeDecode(String model, int size, int runs) {
         AutoencoderKL vae = network("vae", model,
                 (config, params) -> new AutoencoderKL(AutoencoderKLConfig.from(config), params));
         try (NDManager m = manager.newSubManager()) {
             NDArray latents = m.randomNormal(new Shape(1, vae.config().latentChannels(), size, size));
             Timing t = Timing.measure(1, runs, () -> vae.decode(latents).close());
             int pixels = size << (vae.config().blockOutChannels().length - 1);
-            return BenchResult.compute("vae-decode-" + model.replace("base", "") + "-" + size + "x" + size, DTYPE, t,
+            return BenchResult.compute("vae-decode-" + ReferenceConfigs.shortName(model) + "-" + size + "x" + size, DTYPE, t,
                     NetworkFlops.vaeDecoder(vae.config(), 1, size, size), model + " AutoencoderKL.decode, latents [1,4,"
                             + size + "," + size + "] -> image [1,3," + pixels + "," + pixels + "]");
         }
@@ -139,8 +150,10 @@ public final class RuntimeBenchmarks implements AutoCloseable {
     /**
      * {@code result} with {@code peak_mib_above_weights}: the peak resident memory of one such call above the
      * network's weights, from {@link MemoryProbe} (a fresh JVM, so memory freed by the timed calls cannot hide it).
+     * This JVM's network is freed first: the child builds its own (SDXL's UNet twice would not fit in 24 GB).
      */
-    private static BenchResult withPeakMemory(BenchResult result, MemoryProbe.Call call) {
+    BenchResult withPeakMemory(BenchResult result, MemoryProbe.Call call) {
+        closeNetwork();
         return result.withExtra("peak_mib_above_weights", Math.round(MemoryProbe.peakMibAboveWeights(call)));
     }
 

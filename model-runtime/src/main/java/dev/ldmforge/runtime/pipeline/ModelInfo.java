@@ -4,7 +4,7 @@ package dev.ldmforge.runtime.pipeline;
  * What a loaded model is, for logs, metadata rows and {@code inspect}.
  *
  * @param id            the location it was loaded from ({@code tiny}, a folder or a file)
- * @param family        {@code SD1} (OpenAI CLIP text encoder) or {@code SD2} (OpenCLIP)
+ * @param family        {@code SD1} (OpenAI CLIP text encoder), {@code SD2} (OpenCLIP) or {@code SDXL} (both)
  * @param weightsSha256 sha256 over every weight tensor's name, dtype, shape and bytes, in key order
  * @param defaultWidth  the UNet's sample_size × the VAE's scale factor (diffusers' default image size)
  */

@@ -23,6 +23,12 @@ class ReferenceConfigsTest {
                 }
             }
         }
+        var xl = json.readTree(Fixtures.path("manifests/sdxl-base.json").toFile());
+        for (String component : new String[] {"unet", "vae"}) {
+            try (InputStream in = ReferenceConfigs.class.getResourceAsStream("sdxl-base-" + component + ".json")) {
+                assertEquals(xl.path(component).path("config.json"), json.readTree(in), "sdxl-base " + component);
+            }
+        }
     }
 
     /** 803 GFLOP per 64x64 latent: the walk's figure, pinned so that a change to it is deliberate. */
