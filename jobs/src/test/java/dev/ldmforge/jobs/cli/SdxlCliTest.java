@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.runtime.io.Npy;
 import dev.ldmforge.runtime.testing.Fixtures;
 import dev.ldmforge.runtime.weights.SafetensorsFile;
@@ -18,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdxlCliTest {
     static final String PROMPT = "a red cube on a wooden table";
-    static final double IMAGE_ATOL = 2e-4;
 
     @TempDir
     static Path dir;
@@ -84,8 +81,9 @@ class SdxlCliTest {
         CliRun out = succeed(fixtureCase("txt2img", guidance, "--steps", "8", "--scheduler", scheduler, "--seed",
                 Long.toString(seed), "--output-npy", fromSeed.toString(), "--output", png.toString()));
         assertTrue(out.out().contains("(SDXL, cpu, float32)"), out.toString());
-        assertImageClose("pipeline." + run + ".image", fromSeed, run + " from seed " + seed);
-        assertPngMatches(Fixtures.path("refs/tiny-sdxl-" + run + ".png"), png);
+        FixtureImages.assertImageClose(refs, manager, "pipeline." + run + ".image", fromSeed,
+                run + " from seed " + seed);
+        FixtureImages.assertPngMatches(Fixtures.path("refs/tiny-sdxl-" + run + ".png"), png);
 
         // diffusers drew the ancestral sampler's step noise after the initial latents from the same generator; given
         // latents, no initial draw is made, so only the Euler runs (whose step noise has no effect) compare.
@@ -99,7 +97,8 @@ class SdxlCliTest {
         Path fromLatents = dir.resolve(run + "-latents.npy");
         succeed(fixtureCase("txt2img", guidance, "--steps", "8", "--scheduler", scheduler, "--latents",
                 latents.toString(), "--output-npy", fromLatents.toString()));
-        assertImageClose("pipeline." + run + ".image", fromLatents, run + " from latents");
+        FixtureImages.assertImageClose(refs, manager, "pipeline." + run + ".image", fromLatents,
+                run + " from latents");
     }
 
     @Test
@@ -109,8 +108,8 @@ class SdxlCliTest {
         succeed(fixtureCase("img2img", 5.0, "--init-image", Fixtures.path("refs/tiny-sdxl-img2img-init.png")
                 .toString(), "--strength", "0.6", "--steps", "10", "--seed", "305", "--scheduler", "euler",
                 "--output-npy", npy.toString(), "--output", png.toString()));
-        assertImageClose("img2img.image", npy, "img2img");
-        assertPngMatches(Fixtures.path("refs/tiny-sdxl-img2img.png"), png);
+        FixtureImages.assertImageClose(refs, manager, "img2img.image", npy, "img2img");
+        FixtureImages.assertPngMatches(Fixtures.path("refs/tiny-sdxl-img2img.png"), png);
     }
 
     /** An SDXL single file (written from tiny-sdxl's weights) with the folder's configs, or the CLIP tokenizer. */
@@ -130,7 +129,8 @@ class SdxlCliTest {
                 Collections.addAll(args, "--tokenizer", tokenizer);
             }
             succeed(args.toArray(String[]::new));
-            assertImageClose("pipeline.euler.image", npy, "single file, tokenizer " + tokenizer);
+            FixtureImages.assertImageClose(refs, manager, "pipeline.euler.image", npy,
+                    "single file, tokenizer " + tokenizer);
         }
     }
 
@@ -168,31 +168,5 @@ class SdxlCliTest {
         CliRun run = succeed("txt2img", "--model", tinySdxl(), "--prompt", PROMPT, "--steps", "1", "--seed", "1",
                 "--output-npy", npy.toString());
         assertTrue(run.out().contains("64x64"), run.toString());
-    }
-
-    private void assertImageClose(String reference, Path npy, String what) {
-        try (NDManager m = manager.newSubManager()) {
-            NDArray expected = refs.load(reference, m, DataType.FLOAT32);
-            NDArray actual = Npy.read(npy, m);
-            assertEquals(expected.getShape(), actual.getShape(), what + ": shape");
-            double diff = expected.sub(actual).abs().max().getFloat();
-            System.out.printf("%s: image max |diff| %.3g vs %s%n", what, diff, reference);
-            assertTrue(diff <= IMAGE_ATOL, what + ": image max |diff| " + diff + " exceeds " + IMAGE_ATOL);
-        }
-    }
-
-    /** PNG / round(image*255): ±1 on at most 0.1 % of values. */
-    private static void assertPngMatches(Path expectedPng, Path actualPng) throws IOException {
-        byte[] expected = Png.decode(Files.readAllBytes(expectedPng), expectedPng.toString()).pixels();
-        byte[] actual = Png.decode(Files.readAllBytes(actualPng), actualPng.toString()).pixels();
-        assertEquals(expected.length, actual.length, "pixel values");
-        int off = 0;
-        for (int i = 0; i < expected.length; i++) {
-            int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
-            assertTrue(d <= 1, actualPng + ": 8-bit value " + i + " differs by " + d);
-            off += d;
-        }
-        System.out.printf("%s: %d of %d values off by one%n", actualPng.getFileName(), off, expected.length);
-        assertTrue(off <= expected.length / 1000, off + " values off by one");
     }
 }

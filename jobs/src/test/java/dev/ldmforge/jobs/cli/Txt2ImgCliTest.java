@@ -38,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Txt2ImgCliTest {
     static final String PROMPT = "a red circle on a blue background";
-    static final double IMAGE_ATOL = 2e-4;
 
     @TempDir
     static Path dir;
@@ -89,8 +88,8 @@ class Txt2ImgCliTest {
         Path png = dir.resolve(fixture + ".png");
         succeed(fixtureCase("txt2img", tinySd(), "--scheduler", scheduler, "--latents", initialLatents.toString(),
                 "--output-npy", npy.toString(), "--output", png.toString()));
-        assertImageClose("pipeline." + fixture + ".image", npy, scheduler);
-        assertPngMatches(Fixtures.path("refs/tiny-sd-" + fixture + ".png"), png);
+        FixtureImages.assertImageClose(refs, manager, "pipeline." + fixture + ".image", npy, scheduler);
+        FixtureImages.assertPngMatches(Fixtures.path("refs/tiny-sd-" + fixture + ".png"), png);
     }
 
     @Test
@@ -102,8 +101,8 @@ class Txt2ImgCliTest {
                 first.toString(), "--output-npy", npy.toString()));
         succeed(fixtureCase("txt2img", tinySd(), "--scheduler", "ddim", "--seed", "104", "--output",
                 again.toString()));
-        assertImageClose("pipeline.ddim.image", npy, "seed 104");
-        assertPngMatches(Fixtures.path("refs/tiny-sd-ddim.png"), first);
+        FixtureImages.assertImageClose(refs, manager, "pipeline.ddim.image", npy, "seed 104");
+        FixtureImages.assertPngMatches(Fixtures.path("refs/tiny-sd-ddim.png"), first);
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(again), "rerun PNG bytes");
 
         Map<String, String> text = Png.readText(Files.readAllBytes(first));
@@ -138,8 +137,8 @@ class Txt2ImgCliTest {
         succeed(fixtureCase("img2img", tinySd(), "--init-image",
                 Fixtures.path("refs/tiny-sd-img2img-init.png").toString(), "--strength", "0.6", "--seed", "105",
                 "--scheduler", "ddim", "--output-npy", npy.toString(), "--output", png.toString()));
-        assertImageClose("img2img.image", npy, "img2img");
-        assertPngMatches(Fixtures.path("refs/tiny-sd-img2img.png"), png);
+        FixtureImages.assertImageClose(refs, manager, "img2img.image", npy, "img2img");
+        FixtureImages.assertPngMatches(Fixtures.path("refs/tiny-sd-img2img.png"), png);
     }
 
     @Test
@@ -150,36 +149,12 @@ class Txt2ImgCliTest {
                 "--text-encoder-config", Fixtures.path("tiny-sd/text_encoder/config.json").toString(),
                 "--tokenizer", Fixtures.path("tokenizer").toString(),
                 "--scheduler", "ddim", "--latents", initialLatents.toString(), "--output-npy", npy.toString()));
-        assertImageClose("pipeline.ddim.image", npy, "single file");
+        FixtureImages.assertImageClose(refs, manager, "pipeline.ddim.image", npy, "single file");
     }
 
-    private void assertImageClose(String reference, Path npy, String what) {
-        try (NDManager m = manager.newSubManager()) {
-            NDArray expected = refs.load(reference, m, DataType.FLOAT32);
-            NDArray actual = Npy.read(npy, m);
-            assertEquals(expected.getShape(), actual.getShape(), what + ": shape");
-            double diff = expected.sub(actual).abs().max().getFloat();
-            System.out.printf("%s: image max |diff| %.3g vs %s%n", what, diff, reference);
-            assertTrue(diff <= IMAGE_ATOL, what + ": image max |diff| " + diff + " exceeds " + IMAGE_ATOL);
-        }
-    }
 
     private static RgbImage decode(Path png) throws IOException {
         return Png.decode(Files.readAllBytes(png), png.toString());
     }
 
-    /** PNG / round(image*255): ±1 on at most 0.1 % of values. */
-    private static void assertPngMatches(Path expectedPng, Path actualPng) throws IOException {
-        byte[] expected = decode(expectedPng).pixels();
-        byte[] actual = decode(actualPng).pixels();
-        assertEquals(expected.length, actual.length, "pixel values");
-        int off = 0;
-        for (int i = 0; i < expected.length; i++) {
-            int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
-            assertTrue(d <= 1, actualPng + ": 8-bit value " + i + " differs by " + d);
-            off += d;
-        }
-        System.out.printf("%s: %d of %d values off by one%n", actualPng.getFileName(), off, expected.length);
-        assertTrue(off <= expected.length / 1000, off + " values off by one");
-    }
 }
