@@ -166,7 +166,8 @@ public record UNet2DConditionConfig(
         c.requireAbsentOr("class_embeddings_concat", false);
         c.requireAbsentOr("resnet_skip_time_act", false);
         c.requireAbsentOr("resnet_out_scale_factor", 1.0);
-        c.requireAbsentOr("addition_embed_type_num_heads", 64);
+        // only the refused addition_embed_type "text" reads it
+        c.integer("addition_embed_type_num_heads", 64);
         for (String field : List.of("class_embed_type", "num_class_embeds", "encoder_hid_dim", "encoder_hid_dim_type",
                 "time_cond_proj_dim", "time_embedding_act_fn", "timestep_post_act", "cross_attention_norm",
                 "mid_block_only_cross_attention", "reverse_transformer_layers_per_block")) {
