@@ -34,6 +34,7 @@ import java.util.function.Predicate;
  */
 public final class StableDiffusion implements AutoCloseable {
     private final PipelineConfigs configs;
+    private final ClipTokenizer tokenizer;
     private final PromptEncoder promptEncoder;
     private final UNet2DConditionModel unet;
     private final AutoencoderKL vae;
@@ -47,10 +48,11 @@ public final class StableDiffusion implements AutoCloseable {
     public record Components(Parameters textEncoder, Parameters textEncoder2, Parameters unet, Parameters vae) {
     }
 
-    private StableDiffusion(PipelineConfigs configs, PromptEncoder promptEncoder, UNet2DConditionModel unet,
-                            AutoencoderKL vae, String id, DeviceAndDtype target, DataType vaeDtype, NDManager weights,
-                            Components parameters) {
+    private StableDiffusion(PipelineConfigs configs, ClipTokenizer tokenizer, PromptEncoder promptEncoder,
+                            UNet2DConditionModel unet, AutoencoderKL vae, String id, DeviceAndDtype target,
+                            DataType vaeDtype, NDManager weights, Components parameters) {
         this.configs = configs;
+        this.tokenizer = tokenizer;
         this.promptEncoder = promptEncoder;
         this.unet = unet;
         this.vae = vae;
@@ -127,7 +129,7 @@ public final class StableDiffusion implements AutoCloseable {
                     ? new SdxlPromptEncoder(tokenizers.get(0), text, tokenizers.get(1), text2,
                     configs.forceZerosForEmptyPrompt())
                     : new ClipPromptEncoder(tokenizers.get(0), text);
-            return new StableDiffusion(configs, prompts, unet, vae, id, target, vaeDtype, weights,
+            return new StableDiffusion(configs, tokenizers.get(0), prompts, unet, vae, id, target, vaeDtype, weights,
                     new Components(textParams, text2Params, unetParams, vaeParams));
         } catch (RuntimeException e) {
             weights.close();
@@ -170,6 +172,11 @@ public final class StableDiffusion implements AutoCloseable {
     /** The configs the networks were built from. */
     PipelineConfigs configs() {
         return configs;
+    }
+
+    /** The (first) tokenizer: the 77-token limit every prompt is cut to. */
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** How this model's prompts become the UNet's conditioning. */

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Text to image (and image to image) as diffusers' {@code StableDiffusionPipeline} computes it: encode the prompts,
+ * Text to image (and image to image) as diffusers' {@code StableDiffusionPipeline} computes it (for SDXL models
+ * {@code StableDiffusionXLPipeline}: the model's {@link PromptEncoder} makes the conditioning): encode the prompts,
  * draw each image's noise from its own torch-compatible generator, denoise with the UNet on the doubled batch for
  * classifier-free guidance, decode with the VAE, round to 8-bit. Requests with the same shape parameters share UNet
  * calls, {@code batchSize} images at a time; an image never depends on what it was batched with beyond float
