@@ -3,6 +3,7 @@ package dev.ldmforge.runtime.pipeline;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.ldmforge.runtime.config.JsonConfig;
+import dev.ldmforge.runtime.hub.HubModels;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
 import dev.ldmforge.runtime.textencoder.ClipActivation;
@@ -18,8 +19,6 @@ import dev.ldmforge.runtime.weights.PipelineComponent;
 import dev.ldmforge.runtime.weights.TensorSource;
 import dev.ldmforge.runtime.weights.WeightsException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -45,7 +44,7 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     StableDiffusion(ClipTokenizer tokenizer, ClipTextModel textEncoder, UNet2DConditionModel unet, AutoencoderKL vae,
-                    JsonConfig schedulerConfig, String id, DeviceAndDtype target, NDManager weights,
+                    JsonConfig schedulerConfig, String id, String revision, DeviceAndDtype target, NDManager weights,
                     Components parameters) {
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
@@ -56,7 +55,7 @@ public final class StableDiffusion implements AutoCloseable {
         this.weights = weights;
         this.parameters = parameters;
         SchedulerFactory defaults = SchedulerFactory.of(schedulerConfig, null);
-        this.info = new ModelInfo(id, family(textEncoder.config()), hash(parameters), target.deviceName(),
+        this.info = new ModelInfo(id, revision, family(textEncoder.config()), hash(parameters), target.deviceName(),
                 target.dtypeName(), defaultImageSize(unet.config(), vae.config()),
                 defaultImageSize(unet.config(), vae.config()),
                 defaults.config().schedulerClass().className(), defaults.config().predictionType().configName());
@@ -64,28 +63,23 @@ public final class StableDiffusion implements AutoCloseable {
 
     /**
      * Loads {@code tiny} (the built-in random model), {@code demo} (the built-in trained model), a diffusers folder,
-     * or a single {@code .safetensors} file.
+     * a single {@code .safetensors} file, or a Hugging Face id {@code ORG/NAME[@REVISION]} from the Hugging Face
+     * cache, downloading what it lacks ({@link ModelLocation} has the order).
      */
     public static StableDiffusion load(String model, LoadOptions options) {
         DeviceAndDtype target = DeviceAndDtype.parse(options.device(), options.dtype());
         if (model.equals(TinyModel.ID)) {
             return TinyModel.build(target, options.attentionQueryChunk());
         }
-        Path path = Path.of(DemoModel.locate(model));
-        if (!Files.exists(path)) {
-            throw new WeightsException(model + ": no such model folder or file (or use --model demo, or tiny)");
-        }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(path, options.checkpoint())) {
-            Path tokenizerDir = options.tokenizer() != null ? options.tokenizer()
-                    : checkpoint.tokenizerDirectory().orElseThrow(() -> new WeightsException(model
-                    + ": a single-file checkpoint carries no tokenizer; pass the folder holding the model's CLIP "
-                    + "tokenizer (vocab.json, merges.txt) with --tokenizer"));
-            ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerDir);
+        ModelLocation location = ModelLocation.resolve(model, options, HubModels.Fetch.ALL);
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(location.path(), options.checkpoint())) {
+            ClipTokenizer tokenizer = Tokenizers.of(checkpoint, options, model);
             return assemble(tokenizer,
                     ClipTextConfig.from(checkpoint.config(PipelineComponent.TEXT_ENCODER)),
                     UNet2DConditionConfig.from(checkpoint.config(PipelineComponent.UNET)),
                     AutoencoderKLConfig.from(checkpoint.config(PipelineComponent.VAE)),
-                    checkpoint.config(PipelineComponent.SCHEDULER), model, target, options.attentionQueryChunk(),
+                    checkpoint.config(PipelineComponent.SCHEDULER), location.id(), location.revision(), target,
+                    options.attentionQueryChunk(),
                     (parameters, component, manager) -> {
                         try (TensorSource source = checkpoint.weights(component)) {
                             parameters.load(source, manager, target.dtype(), component == PipelineComponent.TEXT_ENCODER
@@ -103,7 +97,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     static StableDiffusion assemble(ClipTokenizer tokenizer, ClipTextConfig textConfig, UNet2DConditionConfig unetConfig,
                                     AutoencoderKLConfig vaeConfig, JsonConfig schedulerConfig, String id,
-                                    DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
+                                    String revision, DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
         if (textConfig.vocabSize() < tokenizer.vocabularySize()) {
             throw new WeightsException(id + ": the tokenizer has " + tokenizer.vocabularySize() + " tokens but the "
                     + "text encoder's vocab_size is " + textConfig.vocabSize());
@@ -123,7 +117,7 @@ public final class StableDiffusion implements AutoCloseable {
             filler.fill(textParams, PipelineComponent.TEXT_ENCODER, weights);
             filler.fill(unetParams, PipelineComponent.UNET, weights);
             filler.fill(vaeParams, PipelineComponent.VAE, weights);
-            return new StableDiffusion(tokenizer, text, unet, vae, schedulerConfig, id, target, weights,
+            return new StableDiffusion(tokenizer, text, unet, vae, schedulerConfig, id, revision, target, weights,
                     new Components(textParams, unetParams, vaeParams));
         } catch (RuntimeException e) {
             weights.close();

@@ -26,7 +26,7 @@ final class TinyModel {
 
     static StableDiffusion build(DeviceAndDtype target, int attentionQueryChunk) {
         Configs c = configs();
-        return StableDiffusion.assemble(c.vocabulary().tokenizer(), c.text(), c.unet(), c.vae(), c.scheduler(), ID,
+        return StableDiffusion.assemble(c.vocabulary().tokenizer(), c.text(), c.unet(), c.vae(), c.scheduler(), ID, null,
                 target, attentionQueryChunk, (parameters, component, manager) -> parameters.initRandom(manager,
                         target.dtype(), SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
     }
