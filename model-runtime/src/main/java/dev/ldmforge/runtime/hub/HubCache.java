@@ -109,6 +109,12 @@ public final class HubCache {
     public void store(HubModelId id, String commit, String file, Path verified, String etag) {
         try (BlobLock ignored = BlobLock.acquire(lockFile(id, etag))) {
             addBlob(id, commit, file, verified, etag);
+        } finally {
+            try {
+                Files.deleteIfExists(verified);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + verified + ": " + e.getMessage(), e);
+            }
         }
     }
 

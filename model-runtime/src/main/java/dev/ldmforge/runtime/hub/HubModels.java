@@ -34,6 +34,18 @@ public final class HubModels {
     /** What a snapshot must hold: the configs and tokenizer alone, or the weights too. */
     public enum Fetch { CONFIGS, ALL }
 
+    /** Where a commit's files come from: the Hub, or elsewhere (a copy of a cache in object storage). */
+    public interface Source {
+        /** The paths of the commit's files, from the repository's root. */
+        Set<String> files();
+
+        /**
+         * Makes the cache's snapshot of {@code pinned} hold {@code file}, verified before it enters the cache;
+         * true if it had to be copied, false if the snapshot held it already.
+         */
+        boolean copy(HubModelId pinned, String file);
+    }
+
     /** A commit's snapshot folder in the cache; {@code id} names the commit. */
     public record Snapshot(HubModelId id, Path folder) {
         public String commit() {
@@ -84,7 +96,17 @@ public final class HubModels {
             throw new HubException(e.getMessage() + "; the cache " + cache.root() + " has no complete snapshot of "
                     + pinned + " (" + missing + ")", e);
         }
-        int downloaded = fetch(pinned, info.files(), variant, fetch);
+        int downloaded = fill(pinned, variant, fetch, new Source() {
+            @Override
+            public Set<String> files() {
+                return info.files();
+            }
+
+            @Override
+            public boolean copy(HubModelId id, String file) {
+                return download(id, file);
+            }
+        });
         String still = missing(pinned, variant, fetch);
         if (still != null) {
             throw new HubException(pinned + ": the snapshot " + snapshot.folder() + " is still incomplete after the "
@@ -155,18 +177,23 @@ public final class HubModels {
                 + "download " + id.repo() + ") and point HF_HOME or HF_HUB_CACHE at it";
     }
 
-    /** Fetches what the snapshot lacks; returns how many files were downloaded. */
-    private int fetch(HubModelId pinned, Set<String> repoFiles, String variant, Fetch fetch) {
+    /**
+     * Copies from {@code source} what the snapshot of {@code pinned} lacks of the files the pipeline reads:
+     * {@code model_index.json} first (an unsupported pipeline fails before its weights are copied), then configs and
+     * tokenizer, then weights, each shard index before its shards. Returns how many files were copied.
+     */
+    public int fill(HubModelId pinned, String variant, Fetch fetch, Source source) {
+        Set<String> repoFiles = source.files();
         if (!repoFiles.contains(PipelineFiles.MODEL_INDEX)) {
             throw new HubException(pinned + " has no " + PipelineFiles.MODEL_INDEX + ": not a diffusers pipeline "
                     + "repository (it has " + preview(repoFiles) + "); load a single-file checkpoint from its local "
                     + ".safetensors file");
         }
-        int downloaded = ensure(pinned, PipelineFiles.MODEL_INDEX);
+        int copied = source.copy(pinned, PipelineFiles.MODEL_INDEX) ? 1 : 0;
         Path folder = cache.snapshot(pinned, pinned.revision());
-        DiffusersFolder.readModelIndex(folder); // an unsupported pipeline fails before its weights download
+        DiffusersFolder.readModelIndex(folder);
         for (String file : PipelineFiles.select(pinned.toString(), repoFiles, variant, fetch)) {
-            downloaded += ensure(pinned, file);
+            copied += source.copy(pinned, file) ? 1 : 0;
             if (PipelineFiles.isShardIndex(file)) {
                 String dir = file.substring(0, file.lastIndexOf('/') + 1);
                 for (String shard : ShardedSafetensors.shardNames(folder.resolve(file))) {
@@ -174,30 +201,30 @@ public final class HubModels {
                         throw new HubException(pinned + ": " + file + " names the shard " + shard + ", which the "
                                 + "repository does not have");
                     }
-                    downloaded += ensure(pinned, dir + shard);
+                    copied += source.copy(pinned, dir + shard) ? 1 : 0;
                 }
             }
         }
-        return downloaded;
+        return copied;
     }
 
-    /** Makes the snapshot hold {@code file}; 1 if it had to be downloaded. */
-    private int ensure(HubModelId pinned, String file) {
+    /** Makes the snapshot hold {@code file}, from the Hub; true if it had to be downloaded. */
+    private boolean download(HubModelId pinned, String file) {
         String commit = pinned.revision();
         if (cache.has(pinned, commit, file)) {
-            return 0;
+            return false;
         }
         HubClient.FileMetadata meta = client.metadata(pinned, commit, file);
         if (meta.commit() != null && !meta.commit().equals(commit)) {
             throw new HubException(file + " of " + pinned + ": the Hub answered for commit " + meta.commit());
         }
         Path blob = cache.blob(pinned, meta.etag());
-        int downloaded = 0;
+        boolean downloaded = false;
         if (!Files.isRegularFile(blob)) {
             try (BlobLock ignored = BlobLock.acquire(cache.lockFile(pinned, meta.etag()))) {
                 if (!Files.isRegularFile(blob)) { // else another thread or JVM finished it while we waited
-                    cache.addBlob(pinned, commit, file, download(pinned, file, meta), meta.etag());
-                    downloaded = 1;
+                    cache.addBlob(pinned, commit, file, downloadBlob(pinned, file, meta), meta.etag());
+                    downloaded = true;
                 }
             }
         }
@@ -206,7 +233,7 @@ public final class HubModels {
     }
 
     /** Downloads into {@code blobs/ETAG.incomplete} and verifies it; returns the verified file. */
-    private Path download(HubModelId pinned, String file, HubClient.FileMetadata meta) {
+    private Path downloadBlob(HubModelId pinned, String file, HubClient.FileMetadata meta) {
         Path incomplete = cache.incomplete(pinned, meta.etag());
         try {
             Files.createDirectories(incomplete.getParent());
