@@ -20,12 +20,19 @@ import org.apache.avro.generic.GenericRecord;
 final class AvroRecords {
     private AvroRecords() {}
 
-    /** camelCase component name to snake_case Avro field name. */
+    /**
+     * camelCase component name to snake_case Avro field name; a single trailing digit is a suffix of its own
+     * ({@code prompt2} is {@code prompt_2}, as diffusers names SDXL's second prompt) while {@code sha256} stays.
+     */
     static String fieldName(String componentName) {
         StringBuilder out = new StringBuilder();
-        for (char c : componentName.toCharArray()) {
+        int last = componentName.length() - 1;
+        for (int i = 0; i <= last; i++) {
+            char c = componentName.charAt(i);
             if (Character.isUpperCase(c)) {
                 out.append('_').append(Character.toLowerCase(c));
+            } else if (i == last && i > 0 && Character.isDigit(c) && Character.isLetter(componentName.charAt(i - 1))) {
+                out.append('_').append(c);
             } else {
                 out.append(c);
             }

@@ -35,5 +35,8 @@ public enum ErrorCode {
     UNREADABLE_FILE,
     // Generation outcomes added after the first release of the schema
     BLACK_IMAGE,
-    INVALID_INIT_IMAGE
+    INVALID_INIT_IMAGE,
+    // The trust boundary and scheduler options (issues 13, 17)
+    INIT_IMAGE_NOT_ALLOWED,
+    INVALID_SCHEDULER_OPTIONS
 }

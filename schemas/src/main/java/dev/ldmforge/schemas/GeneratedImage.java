@@ -38,7 +38,12 @@ public record GeneratedImage(
         int taskAttempt,
         Instant createdAt,
         ImageStatus status,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String prompt2,
+        String negativePrompt2,
+        String timestepSpacing,
+        Boolean useKarrasSigmas,
+        String modelRevision) {
 
     public GeneratedImage {
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));

@@ -170,6 +170,11 @@ public final class JsonCodec {
                     return node.doubleValue();
                 }
             }
+            case BOOLEAN -> {
+                if (node.isBoolean()) {
+                    return node.booleanValue();
+                }
+            }
             case BYTES -> {
                 if (node.isTextual()) {
                     try {

@@ -15,9 +15,11 @@ import java.util.Objects;
  * component's name, type or nullability disagrees with the schema, and all codecs and StructTypes are driven by the
  * schema, not by this class.
  *
- * <p>As returned by {@link PromptValidator} the request is normalised: {@code requestId}, {@code negativePrompt},
+ * <p>As returned by {@link PromptValidator} the request is normalised: {@code requestId},
  * {@code numInferenceSteps}, {@code guidanceScale}, {@code width}, {@code height}, {@code seed} and
- * {@code numImagesPerPrompt} are set, and {@code strength} is set exactly when {@code initImageUri} is. Image
+ * {@code numImagesPerPrompt} are set, and {@code strength} is set exactly when {@code initImageUri} is.
+ * {@code negativePrompt} stays null when neither the record nor the job's defaults give one: SDXL models tell an
+ * absent negative prompt (zero embeddings) from an empty one (encoded). Image
  * {@code i} of the request uses seed {@code seed + i} (64-bit two's-complement addition).
  */
 public record PromptRequest(
@@ -34,7 +36,11 @@ public record PromptRequest(
         String model,
         Double strength,
         String initImageUri,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String prompt2,
+        String negativePrompt2,
+        String timestepSpacing,
+        Boolean useKarrasSigmas) {
 
     public PromptRequest {
         Objects.requireNonNull(prompt, "prompt");

@@ -27,6 +27,7 @@ public final class PromptValidator {
     public static final int MAX_PROMPT_CHARS = 4096;
     public static final List<String> SCHEDULERS =
             List.of("ddim", "pndm", "ddpm", "euler", "euler-ancestral", "lms", "dpmpp-2m", "dpmpp-2m-karras");
+    public static final List<String> TIMESTEP_SPACINGS = List.of("leading", "linspace", "trailing");
     /** Ids become object-key components: no separators, no leading dot or dash. */
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Set<String> KNOWN_FIELDS = Schemas.PROMPT_REQUEST.getFields().stream()
@@ -102,13 +103,31 @@ public final class PromptValidator {
                     "strength: " + RawFields.show(f.raw("strength")) + " given without init_image_uri");
         }
         Map<String, String> metadata = f.stringMap("metadata");
+        String prompt2 = f.string("prompt_2");
+        checkLength("prompt_2", prompt2);
+        String negativePrompt2 = f.string("negative_prompt_2");
+        checkLength("negative_prompt_2", negativePrompt2);
+        String spacing = timestepSpacing(f, defaults.timestepSpacing());
+        Boolean karras = f.absent("use_karras_sigmas") ? defaults.useKarrasSigmas() : f.bool("use_karras_sigmas");
 
         PromptRequest given = new PromptRequest(requestId, prompt, negativePrompt, steps, guidance, width, height,
-                seed, numImages, scheduler, model, strength, initImageUri, metadata);
+                seed, numImages, scheduler, model, strength, initImageUri, metadata, prompt2, negativePrompt2,
+                spacing, karras);
         String id = requestId != null ? requestId : RequestIds.derive(given);
         return new PromptRequest(id, prompt, negativePrompt, steps, guidance, width, height,
                 seed != null ? seed : RequestIds.seedFor(id), numImages, scheduler, model, strength, initImageUri,
-                metadata);
+                metadata, prompt2, negativePrompt2, spacing, karras);
+    }
+
+    private static String timestepSpacing(RawFields f, String fallback) throws InvalidRecordException {
+        String given = f.optionalText("timestep_spacing");
+        String spacing = given != null ? given.toLowerCase(Locale.ROOT) : fallback;
+        if (spacing != null && !TIMESTEP_SPACINGS.contains(spacing)) {
+            throw new InvalidRecordException(ErrorCode.INVALID_SCHEDULER_OPTIONS, "timestep_spacing: "
+                    + RawFields.show(given != null ? given : spacing) + " is not one of "
+                    + String.join(", ", TIMESTEP_SPACINGS));
+        }
+        return spacing;
     }
 
     private static void rejectUnknown(RawFields f) throws InvalidRecordException {
@@ -123,6 +142,9 @@ public final class PromptValidator {
     }
 
     private static void checkLength(String name, String text) throws InvalidRecordException {
+        if (text == null) {
+            return;
+        }
         int chars = text.codePointCount(0, text.length());
         if (chars > MAX_PROMPT_CHARS) {
             throw new InvalidRecordException(ErrorCode.PROMPT_TOO_LONG, name + ": " + chars

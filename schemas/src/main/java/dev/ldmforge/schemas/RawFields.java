@@ -43,6 +43,22 @@ final class RawFields {
         return value == null || value instanceof CharSequence text && text.toString().isBlank();
     }
 
+    /** A boolean, or a string {@code true}/{@code false} in any case (CSV has no types); null when absent. */
+    Boolean bool(String name) throws InvalidRecordException {
+        if (absent(name)) {
+            return null;
+        }
+        Object value = fields.get(name);
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        if (value instanceof CharSequence text && (text.toString().equalsIgnoreCase("true")
+                || text.toString().equalsIgnoreCase("false"))) {
+            return Boolean.valueOf(text.toString());
+        }
+        throw wrongType(name, "a boolean", value);
+    }
+
     /** The exact numeric value, or null when {@link #absent}. */
     BigDecimal number(String name) throws InvalidRecordException {
         if (absent(name)) {

@@ -3,6 +3,7 @@ package dev.ldmforge.schemas;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +16,8 @@ import java.util.HexFormat;
  * <p>{@code request_id} = {@code "r-"} + the first 32 hex digits of sha256 over the UTF-8 bytes of {@link #canonical},
  * a compact JSON array of the version tag and the normalised fields that define the images: prompt,
  * negative_prompt, num_inference_steps, guidance_scale, width, height, seed as given (null when absent),
- * num_images_per_prompt, scheduler, model, strength, init_image_uri. Not included: request_id and metadata (labels
+ * num_images_per_prompt, scheduler, model, strength, init_image_uri, then — only when one is set — an object of the
+ * fields added later (see {@link #laterFields}). Not included: request_id and metadata (labels
  * do not change the images, so they do not change the id). Doubles are written in Java's {@code Double.toString}
  * form.
  *
@@ -41,7 +43,7 @@ public final class RequestIds {
         ArrayNode fields = JSON.createArrayNode()
                 .add(VERSION)
                 .add(r.prompt())
-                .add(r.negativePrompt())
+                .add(r.negativePrompt() == null ? "" : r.negativePrompt())
                 .add(r.numInferenceSteps())
                 .add(r.guidanceScale())
                 .add(r.width())
@@ -52,11 +54,39 @@ public final class RequestIds {
                 .add(r.model())
                 .add(r.strength())
                 .add(r.initImageUri());
+        ObjectNode later = laterFields(r);
+        if (!later.isEmpty()) {
+            fields.add(later);
+        }
         try {
             return JSON.writeValueAsString(fields);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Fields added after v1, present only when set, so every request expressible in v1 keeps its id. An explicit
+     * empty negative prompt is told apart from an absent one (v1 wrote "" for both): SDXL draws them differently.
+     */
+    private static ObjectNode laterFields(PromptRequest r) {
+        ObjectNode later = JSON.createObjectNode();
+        if ("".equals(r.negativePrompt())) {
+            later.put("negative_prompt_empty", true);
+        }
+        if (r.prompt2() != null) {
+            later.put("prompt_2", r.prompt2());
+        }
+        if (r.negativePrompt2() != null) {
+            later.put("negative_prompt_2", r.negativePrompt2());
+        }
+        if (r.timestepSpacing() != null) {
+            later.put("timestep_spacing", r.timestepSpacing());
+        }
+        if (r.useKarrasSigmas() != null) {
+            later.put("use_karras_sigmas", r.useKarrasSigmas());
+        }
+        return later;
     }
 
     private static byte[] sha256(String text) {

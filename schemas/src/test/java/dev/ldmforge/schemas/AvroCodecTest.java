@@ -32,7 +32,7 @@ class AvroCodecTest {
     @Test
     void minimalAvroRequestGetsDefaults() throws InvalidRecordException {
         PromptRequest sparse = new PromptRequest(null, "a cat", null, null, null, null, null, null, null, null, null,
-                null, null, Map.of());
+                null, null, Map.of(), null, null, null, null);
         PromptRequest viaAvro = assertInstanceOf(Validation.Accepted.class, new PromptValidator(
                 GenerationDefaults.DIFFUSERS).validate(AvroCodec.readFields(AvroCodec.write(sparse)))).request();
         PromptRequest viaJson = assertInstanceOf(Validation.Accepted.class, new PromptValidator(

@@ -97,7 +97,16 @@ class PromptValidatorTest {
                 Arguments.of(request("metadata", Map.of("source", 7)), ErrorCode.WRONG_TYPE,
                         "metadata.source: expected a string, got number 7"),
                 Arguments.of(request("metadata", "{not json"), ErrorCode.WRONG_TYPE, "metadata: expected a map"),
-                Arguments.of(request("metadata", List.of("a")), ErrorCode.WRONG_TYPE, "metadata: expected a map"));
+                Arguments.of(request("metadata", List.of("a")), ErrorCode.WRONG_TYPE, "metadata: expected a map"),
+                Arguments.of(request("prompt_2", longPrompt), ErrorCode.PROMPT_TOO_LONG, "prompt_2: 4097"),
+                Arguments.of(request("negative_prompt_2", 7), ErrorCode.WRONG_TYPE,
+                        "negative_prompt_2: expected a string, got number 7"),
+                Arguments.of(request("timestep_spacing", "sideways"), ErrorCode.INVALID_SCHEDULER_OPTIONS,
+                        "timestep_spacing: \"sideways\" is not one of leading, linspace, trailing"),
+                Arguments.of(request("timestep_spacing", 1), ErrorCode.WRONG_TYPE, "timestep_spacing"),
+                Arguments.of(request("use_karras_sigmas", "yes"), ErrorCode.WRONG_TYPE,
+                        "use_karras_sigmas: expected a boolean, got string \"yes\""),
+                Arguments.of(request("use_karras_sigmas", 1), ErrorCode.WRONG_TYPE, "use_karras_sigmas"));
     }
 
     @ParameterizedTest
@@ -113,14 +122,16 @@ class PromptValidatorTest {
     void everyValidationCodeIsExercised() {
         Set<ErrorCode> seen = rejections().map(a -> (ErrorCode) a.get()[1]).collect(Collectors.toSet());
         seen.add(ErrorCode.UNKNOWN_FIELD); // strictModeRejectsUnknownFields
-        assertEquals(EnumSet.range(ErrorCode.MISSING_FIELD, ErrorCode.INVALID_STRENGTH), seen);
+        EnumSet<ErrorCode> expected = EnumSet.range(ErrorCode.MISSING_FIELD, ErrorCode.INVALID_STRENGTH);
+        expected.add(ErrorCode.INVALID_SCHEDULER_OPTIONS);
+        assertEquals(expected, seen);
     }
 
     @Test
     void fillsDiffusersDefaults() {
         PromptRequest r = accepted(request());
         assertEquals("a red circle", r.prompt());
-        assertEquals("", r.negativePrompt());
+        assertEquals(null, r.negativePrompt(), "absent stays absent: SDXL tells it from \"\"");
         assertEquals(50, r.numInferenceSteps());
         assertEquals(7.5, r.guidanceScale());
         assertEquals(512, r.width());
@@ -131,9 +142,24 @@ class PromptValidatorTest {
         assertEquals(null, r.strength());
         assertEquals(null, r.initImageUri());
         assertEquals(Map.of(), r.metadata());
-        assertEquals(RequestIds.derive(new PromptRequest(null, "a red circle", "", 50, 7.5, 512, 512, null, 1,
-                null, null, null, null, Map.of())), r.requestId());
+        assertEquals(RequestIds.derive(new PromptRequest(null, "a red circle", null, 50, 7.5, 512, 512, null, 1,
+                null, null, null, null, Map.of(), null, null, null, null)), r.requestId());
         assertEquals(RequestIds.seedFor(r.requestId()), r.seed());
+    }
+
+    @Test
+    void readsTheLaterFields() {
+        PromptRequest r = accepted(request("prompt_2", "a photo", "negative_prompt_2", "", "timestep_spacing",
+                "Trailing", "use_karras_sigmas", "TRUE", "negative_prompt", ""));
+        assertEquals(List.of("a photo", "", "trailing", true, ""), List.of(r.prompt2(), r.negativePrompt2(),
+                r.timestepSpacing(), r.useKarrasSigmas(), r.negativePrompt()));
+        PromptRequest job = assertInstanceOf(Validation.Accepted.class, new PromptValidator(GenerationDefaults.DIFFUSERS
+                .withTimestepSpacing("linspace").withUseKarrasSigmas(false).withNegativePrompt("blurry"))
+                .validate(request())).request();
+        assertEquals(List.of("linspace", false, "blurry"), List.of(job.timestepSpacing(), job.useKarrasSigmas(),
+                job.negativePrompt()));
+        assertEquals(null, accepted(request()).prompt2());
+        assertEquals(false, accepted(request("use_karras_sigmas", false)).useKarrasSigmas());
     }
 
     @Test
@@ -151,7 +177,7 @@ class PromptValidatorTest {
                 () -> new PromptValidator(GenerationDefaults.DIFFUSERS.withSize(500, 512)));
         assertTrue(e.getMessage().contains("width: 500"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new PromptValidator(
-                new GenerationDefaults(50, 7.5, 512, 512, 1, 0.0, null, "")));
+                new GenerationDefaults(50, 7.5, 512, 512, 1, 0.0, null, null, null, null)));
     }
 
     @Test
@@ -161,7 +187,7 @@ class PromptValidatorTest {
                 "height", 2048, "seed", Long.MAX_VALUE, "num_images_per_prompt", 64, "scheduler", "dpmpp-2m-karras",
                 "model", "sd15", "strength", 1, "init_image_uri", "s3://b/in.png"));
         assertEquals(new PromptRequest("batch-7.row_12", "é".repeat(4096), "blurry", 1000, 0.0, 32, 2048,
-                Long.MAX_VALUE, 64, "dpmpp-2m-karras", "sd15", 1.0, "s3://b/in.png", Map.of()), r);
+                Long.MAX_VALUE, 64, "dpmpp-2m-karras", "sd15", 1.0, "s3://b/in.png", Map.of(), null, null, null, null), r);
         assertEquals(1, accepted(request("num_inference_steps", 1)).numInferenceSteps());
         assertEquals(50.0, accepted(request("guidance_scale", 50)).guidanceScale());
         assertEquals(0L, accepted(request("seed", 0)).seed());

@@ -56,6 +56,7 @@ class RecordSchemasTest {
             case LONG -> type.getLogicalType() instanceof LogicalTypes.TimestampMillis ? Instant.class
                     : optional ? Long.class : long.class;
             case DOUBLE -> optional ? Double.class : double.class;
+            case BOOLEAN -> optional ? Boolean.class : boolean.class;
             case BYTES -> byte[].class;
             case MAP -> Map.class;
             case ENUM -> switch (type.getName()) {

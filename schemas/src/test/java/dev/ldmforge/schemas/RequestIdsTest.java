@@ -19,11 +19,26 @@ class RequestIdsTest {
 
     @Test
     void canonicalFormIsDocumentedJsonArray() {
-        PromptRequest r = new PromptRequest(null, "a \"red\" circle", "", 50, 7.5, 512, 512, null, 1, null, null,
-                null, null, Map.of("ignored", "yes"));
+        PromptRequest r = new PromptRequest(null, "a \"red\" circle", null, 50, 7.5, 512, 512, null, 1, null, null,
+                null, null, Map.of("ignored", "yes"), null, null, null, null);
         assertEquals("[\"ldmforge.request.v1\",\"a \\\"red\\\" circle\",\"\",50,7.5,512,512,null,1,"
                 + "null,null,null,null]",
                 RequestIds.canonical(r));
+    }
+
+    @Test
+    void laterFieldsFollowOnlyWhenSet() {
+        PromptRequest r = new PromptRequest(null, "a cat", "", 50, 7.5, 1024, 1024, null, 1, "euler", null,
+                null, null, Map.of(), "a photo", "blurry", "trailing", false);
+        assertEquals("[\"ldmforge.request.v1\",\"a cat\",\"\",50,7.5,1024,1024,null,1,\"euler\",null,null,null,"
+                + "{\"negative_prompt_empty\":true,\"prompt_2\":\"a photo\",\"negative_prompt_2\":\"blurry\","
+                + "\"timestep_spacing\":\"trailing\",\"use_karras_sigmas\":false}]", RequestIds.canonical(r));
+    }
+
+    @Test
+    void emptyNegativePromptIsNotAnAbsentOne() {
+        assertNotEquals(normalise(Map.of("prompt", "a cat")).requestId(),
+                normalise(Map.of("prompt", "a cat", "negative_prompt", "")).requestId());
     }
 
     /** Expected values computed independently with Python's hashlib and json.dumps(separators=(",", ":")). */
@@ -52,7 +67,7 @@ class RequestIdsTest {
     void defaultsSpelledOutGiveTheSameId() {
         assertEquals(normalise(Map.of("prompt", "a cat")).requestId(), normalise(Map.of("prompt", "a cat",
                 "num_inference_steps", 50, "guidance_scale", 7.5, "width", 512, "height", 512,
-                "num_images_per_prompt", 1, "negative_prompt", "")).requestId());
+                "num_images_per_prompt", 1)).requestId());
     }
 
     @Test
@@ -62,7 +77,9 @@ class RequestIdsTest {
                 Map.of("prompt", "a dog"), Map.of("negative_prompt", "x"), Map.of("num_inference_steps", 49),
                 Map.of("guidance_scale", 7), Map.of("width", 520), Map.of("height", 520), Map.of("seed", 0),
                 Map.of("num_images_per_prompt", 2), Map.of("scheduler", "ddim"), Map.of("model", "m"),
-                Map.of("init_image_uri", "x.png"), Map.of("init_image_uri", "x.png", "strength", 0.5))) {
+                Map.of("init_image_uri", "x.png"), Map.of("init_image_uri", "x.png", "strength", 0.5),
+                Map.of("prompt_2", "a dog"), Map.of("negative_prompt_2", "x"), Map.of("timestep_spacing", "trailing"),
+                Map.of("use_karras_sigmas", true), Map.of("use_karras_sigmas", false))) {
             Map<String, Object> fields = new LinkedHashMap<>(Map.of("prompt", "a cat"));
             fields.putAll(changed);
             assertNotEquals(base, normalise(fields).requestId(), changed.toString());

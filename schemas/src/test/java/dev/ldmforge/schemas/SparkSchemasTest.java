@@ -17,7 +17,8 @@ class SparkSchemasTest {
     void promptRequest() {
         assertEquals("request_id STRING,prompt STRING NOT NULL,negative_prompt STRING,num_inference_steps INT,"
                 + "guidance_scale DOUBLE,width INT,height INT,seed BIGINT,num_images_per_prompt INT,scheduler STRING,"
-                + "model STRING,strength DOUBLE,init_image_uri STRING,metadata MAP<STRING, STRING> NOT NULL",
+                + "model STRING,strength DOUBLE,init_image_uri STRING,metadata MAP<STRING, STRING> NOT NULL,"
+                + "prompt_2 STRING,negative_prompt_2 STRING,timestep_spacing STRING,use_karras_sigmas BOOLEAN",
                 SparkSchemas.PROMPT_REQUEST.toDDL());
     }
 
@@ -25,13 +26,14 @@ class SparkSchemasTest {
     void generatedImage() {
         assertEquals("request_id STRING NOT NULL,image_index INT NOT NULL,image_uri STRING NOT NULL,"
                 + "sha256 STRING NOT NULL,width INT NOT NULL,height INT NOT NULL,seed BIGINT NOT NULL,"
-                + "prompt STRING NOT NULL,negative_prompt STRING NOT NULL,num_inference_steps INT NOT NULL,"
+                + "prompt STRING NOT NULL,negative_prompt STRING,num_inference_steps INT NOT NULL,"
                 + "guidance_scale DOUBLE NOT NULL,scheduler STRING NOT NULL,strength DOUBLE,init_image_uri STRING,"
                 + "model_id STRING NOT NULL,model_hash STRING NOT NULL,text_encode_ms BIGINT NOT NULL,"
                 + "denoise_ms BIGINT NOT NULL,decode_ms BIGINT NOT NULL,encode_ms BIGINT NOT NULL,"
                 + "upload_ms BIGINT NOT NULL,host STRING NOT NULL,executor_id STRING NOT NULL,device STRING NOT NULL,"
                 + "dtype STRING NOT NULL,task_attempt INT NOT NULL,created_at TIMESTAMP NOT NULL,"
-                + "status STRING NOT NULL,metadata MAP<STRING, STRING> NOT NULL",
+                + "status STRING NOT NULL,metadata MAP<STRING, STRING> NOT NULL,prompt_2 STRING,"
+                + "negative_prompt_2 STRING,timestep_spacing STRING,use_karras_sigmas BOOLEAN,model_revision STRING",
                 SparkSchemas.GENERATED_IMAGE.toDDL());
     }
 

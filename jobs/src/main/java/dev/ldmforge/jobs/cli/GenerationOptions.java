@@ -10,6 +10,14 @@ public final class GenerationOptions {
     @Option(names = "--prompt", required = true, description = "what to draw")
     String prompt;
 
+    @Option(names = "--prompt-2", paramLabel = "TEXT",
+            description = "SDXL: the prompt for the second text encoder (default: --prompt)")
+    String prompt2;
+
+    @Option(names = "--negative-prompt-2", paramLabel = "TEXT",
+            description = "SDXL: the negative prompt for the second text encoder (default: --negative-prompt)")
+    String negativePrompt2;
+
     @Mixin
     ParameterOptions parameters;
 

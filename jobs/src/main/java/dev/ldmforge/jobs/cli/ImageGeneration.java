@@ -66,7 +66,8 @@ final class ImageGeneration {
             GenerationRequest g = new GenerationRequest(request.prompt(), request.negativePrompt(),
                     request.numInferenceSteps(), request.guidanceScale(), request.width(), request.height(),
                     request.seed(), request.numImagesPerPrompt(), request.scheduler(), request.strength(), init,
-                    latents);
+                    latents, request.prompt2(), request.negativePrompt2(), request.timestepSpacing(),
+                    request.useKarrasSigmas());
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize);
             try {
                 pipeline.checkLatents(g);
@@ -82,6 +83,8 @@ final class ImageGeneration {
     private Map<String, Object> fields(Path initImage, Double strength) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("prompt", options.prompt);
+        f.put("prompt_2", options.prompt2);
+        f.put("negative_prompt_2", options.negativePrompt2);
         options.parameters.putFields(f);
         f.put("seed", options.seed);
         f.put("strength", strength);

@@ -33,6 +33,14 @@ public final class ParameterOptions {
     @Option(names = "--num-images", paramLabel = "N", description = "num_images_per_prompt (default 1)")
     Integer numImages;
 
+    @Option(names = "--timestep-spacing", paramLabel = "SPACING",
+            description = "leading, linspace or trailing (default: the scheduler's config)")
+    String timestepSpacing;
+
+    @Option(names = "--use-karras-sigmas", arity = "0..1", paramLabel = "true|false",
+            description = "Karras sigmas, for the schedulers that take them (default: the scheduler's config)")
+    Boolean useKarrasSigmas;
+
     /** The given values as validator fields (absent ones null). */
     void putFields(Map<String, Object> fields) {
         fields.put("negative_prompt", negativePrompt);
@@ -42,6 +50,8 @@ public final class ParameterOptions {
         fields.put("height", height);
         fields.put("num_images_per_prompt", numImages);
         fields.put("scheduler", scheduler);
+        fields.put("timestep_spacing", timestepSpacing);
+        fields.put("use_karras_sigmas", useKarrasSigmas);
     }
 
     /** {@code base} with every given value; the size falls back to {@code modelSize} (the model's default). */
@@ -61,6 +71,12 @@ public final class ParameterOptions {
         }
         if (negativePrompt != null) {
             d = d.withNegativePrompt(negativePrompt);
+        }
+        if (timestepSpacing != null) {
+            d = d.withTimestepSpacing(timestepSpacing.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (useKarrasSigmas != null) {
+            d = d.withUseKarrasSigmas(useKarrasSigmas);
         }
         return d;
     }

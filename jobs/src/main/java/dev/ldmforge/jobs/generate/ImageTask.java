@@ -280,7 +280,8 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     image == null ? 0 : Math.round(image.timings().textEncodeMs()),
                     image == null ? 0 : Math.round(image.timings().denoiseMs()),
                     image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
-                    info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata());
+                    info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata(),
+                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), null);
         }
     }
 
@@ -303,7 +304,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             PromptRequest r = planned.request();
             return new GenerationRequest(r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(),
                     r.width(), r.height(), r.seed() + index, 1, r.scheduler(), init == null ? null : r.strength(),
-                    init, null);
+                    init, null, r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas());
         }
     }
 

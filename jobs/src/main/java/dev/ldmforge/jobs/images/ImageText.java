@@ -15,13 +15,17 @@ public final class ImageText {
                                          ModelInfo model) {
         Map<String, String> text = new LinkedHashMap<>();
         text.put("prompt", r.prompt());
-        text.put("negative_prompt", r.negativePrompt());
+        putIfSet(text, "negative_prompt", r.negativePrompt());
+        putIfSet(text, "prompt_2", r.prompt2());
+        putIfSet(text, "negative_prompt_2", r.negativePrompt2());
         text.put("num_inference_steps", Integer.toString(r.numInferenceSteps()));
         text.put("guidance_scale", Double.toString(r.guidanceScale()));
         text.put("width", Integer.toString(r.width()));
         text.put("height", Integer.toString(r.height()));
         text.put("seed", Long.toString(seed));
         text.put("scheduler", scheduler);
+        putIfSet(text, "timestep_spacing", r.timestepSpacing());
+        putIfSet(text, "use_karras_sigmas", r.useKarrasSigmas() == null ? null : r.useKarrasSigmas().toString());
         if (r.strength() != null) {
             text.put("strength", Double.toString(r.strength()));
             text.put("init_image_uri", r.initImageUri());
@@ -35,5 +39,11 @@ public final class ImageText {
         }
         text.put("software", "ldmforge");
         return text;
+    }
+
+    private static void putIfSet(Map<String, String> text, String key, String value) {
+        if (value != null) {
+            text.put(key, value);
+        }
     }
 }

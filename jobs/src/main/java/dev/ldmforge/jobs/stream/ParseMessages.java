@@ -99,7 +99,8 @@ final class ParseMessages implements MapPartitionsFunction<Row, Row> {
         }
         PromptRequest request = ((Validation.Accepted) validation).request();
         for (String[] text : new String[][] {{"prompt", request.prompt()},
-            {"negative_prompt", request.negativePrompt()}}) {
+            {"negative_prompt", request.negativePrompt()}, {"prompt_2", request.prompt2()},
+            {"negative_prompt_2", request.negativePrompt2()}}) {
             int chars = text[1] == null ? 0 : text[1].codePointCount(0, text[1].length());
             if (chars > maxPromptChars) {
                 return rejected(message, original, request.requestId(), ErrorCode.PROMPT_TOO_LONG, text[0] + ": "

@@ -20,7 +20,8 @@ final class ReportRows {
     static GeneratedImage image(String imageUri, String requestId, int index, String prompt, int width, int height) {
         return new GeneratedImage(requestId, index, imageUri, "0".repeat(64), width, height, 1000L + index, prompt,
                 "blurry, <low> & 'bad'", 20, 7.5, "ddim", null, null, "tiny-sd", "abc123", 1, 2, 3, 4, 5, "host-1",
-                "driver", "cpu", "float32", 0, STARTED, ImageStatus.GENERATED, Map.of("k", "v"));
+                "driver", "cpu", "float32", 0, STARTED, ImageStatus.GENERATED, Map.of("k", "v"), null, null, null, null,
+                null);
     }
 
     static DeadLetter fileDeadLetter(String file, long row, ErrorCode code, String message) {

@@ -39,7 +39,7 @@ class ParseMessagesTest {
     @Test
     void avroMessagesAreDecodedAndGarbageIsMalformedAvro() {
         byte[] good = AvroCodec.write(new PromptRequest("a1", "a red circle", null, 2, null, null, null, 7L, null,
-                null, null, null, null, Map.of()));
+                null, null, null, null, Map.of(), null, null, null, null));
         List<Row> rows = parse(MessageFormat.AVRO, 65536, 4096, good, new byte[] {1, 2, 3, (byte) 0xff});
         assertNull(code(rows.get(0)));
         Row request = rows.get(0).getStruct(ParseMessages.SCHEMA.fieldIndex("request"));

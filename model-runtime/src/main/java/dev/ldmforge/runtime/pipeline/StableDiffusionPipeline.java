@@ -125,9 +125,7 @@ public final class StableDiffusionPipeline {
         List<GenerationRequest> again = new ArrayList<>();
         for (ImageOutput f : failed) {
             GenerationRequest r = requests.get(f.requestIndex());
-            again.add(new GenerationRequest(r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(),
-                    r.width(), r.height(), f.seed(), 1, r.scheduler(), r.strength(), r.initImage(),
-                    r.latents() == null ? null : r.latents().image(f.imageIndex())));
+            again.add(r.single(f.seed(), r.latents() == null ? null : r.latents().image(f.imageIndex())));
         }
         List<ImageOutput> retried = new StableDiffusionPipeline(float32Retry.get(), batchSize)
                 .generate(again, progress);
@@ -220,7 +218,7 @@ public final class StableDiffusionPipeline {
         for (Item item : batch) {
             texts.putIfAbsent(item.request().prompt(), texts.size());
             if (cfg) {
-                texts.putIfAbsent(item.request().negativePrompt(), texts.size());
+                texts.putIfAbsent(item.request().negativePromptOrEmpty(), texts.size());
             }
         }
         long[][] ids = new long[texts.size()][];
@@ -233,7 +231,7 @@ public final class StableDiffusionPipeline {
         for (int i = 0; i < batch.size(); i++) {
             GenerationRequest r = batch.get(i).request();
             if (cfg) {
-                rows[i] = texts.get(r.negativePrompt());
+                rows[i] = texts.get(r.negativePromptOrEmpty());
                 rows[batch.size() + i] = texts.get(r.prompt());
             } else {
                 rows[i] = texts.get(r.prompt());
