@@ -11,7 +11,8 @@ import java.nio.file.Path;
 public final class ModelOptions {
     @Option(names = "--model", defaultValue = "demo", paramLabel = "MODEL",
             description = "`demo` (built-in, trained on coloured shapes), `tiny` (built-in, random weights), a "
-                    + "diffusers folder, or one .safetensors checkpoint (default: ${DEFAULT-VALUE})")
+                    + "diffusers folder, one .safetensors checkpoint, or a Hugging Face id ORG/NAME[@REVISION] "
+                    + "from the Hugging Face cache, downloaded when missing (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
@@ -36,7 +37,8 @@ public final class ModelOptions {
     String predictionType;
 
     @Option(names = "--tokenizer", paramLabel = "DIR",
-            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints")
+            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints (default: the "
+                    + "family's tokenizer from the Hugging Face cache)")
     Path tokenizer;
 
     @Option(names = "--attention-chunk", defaultValue = "0", paramLabel = "N",

@@ -281,7 +281,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     image == null ? 0 : Math.round(image.timings().denoiseMs()),
                     image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
                     info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata(),
-                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), null);
+                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), info.revision());
         }
     }
 
