@@ -1,5 +1,6 @@
 package dev.ldmforge.runtime.pipeline;
 
+import dev.ldmforge.runtime.hub.HubException;
 import dev.ldmforge.runtime.hub.HubModelId;
 import dev.ldmforge.runtime.hub.HubModels;
 import dev.ldmforge.runtime.weights.WeightsException;
@@ -35,8 +36,14 @@ public record ModelLocation(Path path, String id, String revision) {
                     + "a diffusers folder, a .safetensors file, or a Hugging Face id " + HubModelId.FORM
                     + " such as stabilityai/stable-diffusion-2-1");
         }
-        HubModels.Snapshot s = new HubModels(options.hubSettings()).snapshot(hub.get(),
-                options.checkpoint().variant(), fetch);
+        HubModels.Snapshot s;
+        try {
+            s = new HubModels(options.hubSettings()).snapshot(hub.get(), options.checkpoint().variant(), fetch);
+        } catch (HubException e) {
+            // A mistyped local path reads as a hub id too: say why the Hub was asked.
+            throw new HubException(model + " (no such local folder or file, so a Hugging Face id): " + e.getMessage(),
+                    e);
+        }
         return new ModelLocation(s.folder(), hub.get().repo(), s.commit());
     }
 
