@@ -42,9 +42,20 @@ public record JobOptions(
         locations = Map.copyOf(locations);
     }
 
-    /** What executors load for a model name: its pinned location, or the name itself. */
+    /**
+     * What executors load for a model name: its pinned location, or the name itself. A hub id the driver did not pin
+     * is refused: a request may not make executors download a model the job never named.
+     */
     public String location(String model) {
-        return locations.getOrDefault(model, model);
+        String pinned = locations.get(model);
+        if (pinned != null) {
+            return pinned;
+        }
+        if (ModelLocation.hubId(model).isPresent()) {
+            throw new IllegalArgumentException(model + " is a Hugging Face id the job did not name; requests may "
+                    + "only use models the job names");
+        }
+        return model;
     }
 
     /** The job's model as its metadata rows name it ({@code model_id}): a hub model's repository, else its name. */

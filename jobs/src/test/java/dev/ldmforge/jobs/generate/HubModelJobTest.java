@@ -61,11 +61,13 @@ class HubModelJobTest {
         spark.stop();
     }
 
-    private Path prompts() throws IOException {
-        return Files.writeString(dir.resolve("prompts.jsonl"), String.join("\n",
+    private Path prompts(String... more) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
                 "{\"prompt\": \"a red circle on a blue background\", \"seed\": 1}",
                 "{\"prompt\": \"a green square on a white background\", \"seed\": 2}",
                 "{\"prompt\": \"a yellow triangle on a purple background\", \"seed\": 3, \"num_images_per_prompt\": 2}"));
+        lines.addAll(List.of(more));
+        return Files.writeString(dir.resolve("prompts.jsonl"), String.join("\n", lines));
     }
 
     private static int generate(List<String> args) {
@@ -99,7 +101,9 @@ class HubModelJobTest {
 
             Path out = dir.resolve("out");
             Path cache = dir.resolve("hf-hub");
-            assertEquals(0, generate(List.of("--prompts", prompts().toString(), "--output", out.toString(),
+            // A request may not make executors download a model the job did not name.
+            String stranger = "{\"prompt\": \"a red circle\", \"request_id\": \"stranger\", \"model\": \"ldmforge-test/other\"}";
+            assertEquals(0, generate(List.of("--prompts", prompts(stranger).toString(), "--output", out.toString(),
                     "--conf", "ldmforge.hub.endpoint=" + hub.endpoint(), "--conf", "ldmforge.hub.cache=" + cache)));
 
             assertNotEquals(null, moved.get(), "main moved during the job");
@@ -108,12 +112,14 @@ class HubModelJobTest {
             assertEquals(pinned, summary.get("model_revision").asText());
             assertEquals(demoHash, summary.get("model_hash").asText());
             assertEquals(4, summary.get("generated").asLong());
+            assertEquals(1, summary.get("dead_letters_by_code").get("UNKNOWN_MODEL").asLong(), summary.toString());
             assertRowsAt(out, pinned, demoHash);
             try (Stream<Path> pngs = Files.walk(out.resolve("images"))) {
                 Path png = pngs.filter(p -> p.toString().endsWith(".png")).findFirst().orElseThrow();
                 assertEquals(pinned, Png.readText(Files.readAllBytes(png)).get("model_revision"));
             }
             List<HubTestServer.Request> asked = hub.requests();
+            assertTrue(asked.stream().noneMatch(r -> r.path().contains("ldmforge-test/other")), hub.describeRequests());
             assertEquals(1, asked.stream().filter(r -> r.path().endsWith("/revision/main")).count(),
                     "the revision was resolved once, by the driver:\n" + hub.describeRequests());
             assertTrue(asked.stream().filter(r -> r.path().contains("/resolve/"))
