@@ -62,7 +62,8 @@ final class ImageGeneration {
                         + " but the output is " + request.width() + "x" + request.height()
                         + "; pass --width/--height to match");
             }
-            out.printf("model %s (%s, %s, %s), seed %d, %dx%d, %d steps%n", info.id(), info.family(), info.device(),
+            out.printf("model %s (%s, %s, %s), seed %d, %dx%d, %d steps%n", info.id()
+                            + (info.revision() != null ? "@" + info.revision() : ""), info.family(), info.device(),
                     info.dtype(), request.seed(), request.width(), request.height(), request.numInferenceSteps());
             GenerationRequest g = new GenerationRequest(request.prompt(), request.negativePrompt(),
                     request.numInferenceSteps(), request.guidanceScale(), request.width(), request.height(),

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
             "  ./ldmforge inspect --model /models/stable-diffusion-v1-5",
             "  ./ldmforge inspect --model v1-5-pruned-emaonly.safetensors --json",
-            "  ./ldmforge inspect --model /models/sd-2-1-base --config-only   # from configs alone, no weights"})
+            "  ./ldmforge inspect --model /models/sd-2-1-base --config-only   # from configs alone, no weights",
+            "  ./ldmforge inspect --model stabilityai/stable-diffusion-2-1-base@main --config-only"})
 public final class InspectCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;

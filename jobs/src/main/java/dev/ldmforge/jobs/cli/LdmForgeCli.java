@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             Img2ImgCommand.class,
             InspectCommand.class,
             TokenizeCommand.class,
+            DownloadCommand.class,
             TrainDemoCommand.class,
             KafkaBrokerCommand.class,
             ProduceCommand.class,
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
             "  ./ldmforge generate --prompts schemas/examples/prompts.jsonl --output out/",
             "  ./ldmforge txt2img --prompt \"a red circle on a blue background\" --output out.png",
             "  ./ldmforge inspect --model /models/stable-diffusion-v1-5",
+            "  ./ldmforge txt2img --model stabilityai/stable-diffusion-2-1-base --prompt \"a lighthouse\" --output l.png",
             "  ./ldmforge help txt2img"})
 public final class LdmForgeCli implements Runnable {
 

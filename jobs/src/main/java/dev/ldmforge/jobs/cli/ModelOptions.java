@@ -11,7 +11,8 @@ import java.nio.file.Path;
 public final class ModelOptions {
     @Option(names = "--model", defaultValue = "demo", paramLabel = "MODEL",
             description = "`demo` (built-in, trained on coloured shapes), `tiny` (built-in, random weights), a "
-                    + "diffusers folder, or one .safetensors checkpoint (default: ${DEFAULT-VALUE})")
+                    + "diffusers folder, one .safetensors checkpoint, or a Hugging Face id ORG/NAME[@REVISION] "
+                    + "from the Hugging Face cache, downloaded when missing (default: ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
@@ -41,8 +42,9 @@ public final class ModelOptions {
     Path configFolder;
 
     @Option(names = "--tokenizer", paramLabel = "DIR",
-            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints; SDXL's "
-                    + "tokenizer_2 is the same vocabulary padded with \"!\"")
+            description = "CLIP tokenizer folder (vocab.json, merges.txt) for single-file checkpoints (default: the "
+                    + "family's tokenizer from the Hugging Face cache); SDXL's tokenizer_2 is the same vocabulary "
+                    + "padded with \"!\"")
     Path tokenizer;
 
     @Option(names = "--attention-chunk", defaultValue = "0", paramLabel = "N",

@@ -26,14 +26,17 @@ public final class ExecutorPipelines {
     private ExecutorPipelines() {
     }
 
-    /** The loaded model; {@code s3://} models are first copied to this node's cache folder. */
+    /**
+     * The loaded model; {@code s3://} models are first copied to this node's cache folder, hub models (pinned to a
+     * commit by the driver) come from the node's hub cache, the job's mirror or the Hub ({@link ModelSource}).
+     */
     public static StableDiffusion get(String model, String device, String dtype, int attentionChunk,
-                                      S3Settings s3, Path cacheDir) {
+                                      S3Settings s3, Path cacheDir, HubConf hub) {
         return MODELS.computeIfAbsent(new Key(model, device, dtype, attentionChunk), k -> {
             long start = System.nanoTime();
-            String local = ModelSource.resolve(model, s3, cacheDir);
+            String local = ModelSource.resolve(model, s3, cacheDir, hub);
             StableDiffusion sd = StableDiffusion.load(local, LoadOptions.cpu().withDevice(device).withDtype(dtype)
-                    .withAttentionQueryChunk(attentionChunk));
+                    .withAttentionQueryChunk(attentionChunk).withHub(hub.settings()));
             int n = LOADS.incrementAndGet();
             LOG.info("loaded model {} on {} ({}) in {} s (load #{} in this JVM), weights sha256 {}", model, device,
                     dtype, String.format("%.1f", (System.nanoTime() - start) / 1e9), n, sd.info().weightsSha256());

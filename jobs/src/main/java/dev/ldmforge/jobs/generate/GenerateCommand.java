@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
             "  ./ldmforge generate --prompts s3://bucket/prompts/ --output s3://bucket/run1 --model /models/sd-v1-5 \\",
             "      --batch-size 4 --partitions 8 --steps 30 --conf spark.hadoop.fs.s3a.path.style.access=true",
             "  ./ldmforge generate --master spark://127.0.0.1:7077 --prompts prompts.parquet --output /shared/out",
+            "  ./ldmforge generate --prompts prompts.parquet --output out/ --model stabilityai/stable-diffusion-2-1-base \\",
+            "      --conf ldmforge.hub.mirror=s3://bucket/hf-hub   # pinned to one commit; offline nodes read the mirror",
             "",
             "Writes <output>/images/<shard>/<request_id>_<index>.png, metadata/ and dead-letter/ (Parquet),",
             "_SUMMARY.json and index.html. S3 settings: --conf ldmforge.s3.endpoint=... (see README)."})

@@ -133,7 +133,8 @@ public final class GenerateJob {
                     count(when(col("image.status").equalTo(ImageStatus.GENERATED.name()), lit(1))),
                     count(when(col("kind").equalTo(StagedOutput.DEAD), lit(1))),
                     // requests may name their own model: the summary's hash is the job's model's
-                    max(when(col("image.model_id").equalTo(options.model()), col("image.model_hash")))).first();
+                    max(when(col("image.model_id").equalTo(options.recordedModelId()), col("image.model_hash"))))
+                    .first();
             long generated = stagedCounts.getLong(1);
             long existingInStore = stagedCounts.getLong(0) - generated;
             long generatedRequests = requests;
@@ -155,7 +156,7 @@ public final class GenerateJob {
 
             JobSummary summary = new JobSummary(read, valid, generated, generatedRequests,
                     totalImages - pendingImages + existingInStore, deadLettered, expectedImages, options.model(),
-                    modelHash, options.device(), options.dtype(), options.batchSize(), partitions,
+                    modelHash, options.modelRevision(), options.device(), options.dtype(), options.batchSize(), partitions,
                     spark.sparkContext().applicationId(), started, Instant.now(), command, config, byCode);
             store.put(OutputLayout.SUMMARY, summary.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
             store.put(OutputLayout.GALLERY, gallery(summary, layout).getBytes(StandardCharsets.UTF_8),
@@ -224,7 +225,7 @@ public final class GenerateJob {
             return null;
         }
         List<Row> rows = spark.read().schema(SparkSchemas.GENERATED_IMAGE).parquet(layout.hadoop(OutputLayout.METADATA))
-                .filter(col("model_id").equalTo(options.model())).select("model_hash").limit(1).collectAsList();
+                .filter(col("model_id").equalTo(options.recordedModelId())).select("model_hash").limit(1).collectAsList();
         return rows.isEmpty() ? null : rows.get(0).getString(0);
     }
 

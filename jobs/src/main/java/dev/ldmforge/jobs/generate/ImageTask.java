@@ -126,8 +126,13 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
         }
 
         private StableDiffusion model(String name) {
-            return ExecutorPipelines.get(name, device, options.dtype(), options.attentionChunk(), options.s3(),
-                    Path.of(options.modelCacheDir()));
+            return model(name, options.dtype());
+        }
+
+        /** The model a name stands for, loaded from its pinned location. */
+        private StableDiffusion model(String name, String dtype) {
+            return ExecutorPipelines.get(options.location(name), device, dtype, options.attentionChunk(), options.s3(),
+                    Path.of(options.modelCacheDir()), options.hub());
         }
 
         /** Generates the chunk's images and queues their writes; the supplier waits for those and gives the rows. */
@@ -198,8 +203,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             }
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize());
             if (options.retryFloat32()) {
-                pipeline = pipeline.withFloat32Retry(() -> ExecutorPipelines.get(modelName, device, "float32",
-                        options.attentionChunk(), options.s3(), Path.of(options.modelCacheDir())));
+                pipeline = pipeline.withFloat32Retry(() -> model(modelName, "float32"));
             }
             List<ImageOutput> results = generateIsolatingFailures(pipeline, work, dead);
             for (int i = 0; i < work.size(); i++) {
@@ -277,7 +281,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     image == null ? 0 : Math.round(image.timings().denoiseMs()),
                     image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
                     info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata(),
-                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), null);
+                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), info.revision());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.cli.ParameterOptions;
+import dev.ldmforge.jobs.executor.HubConf;
+import dev.ldmforge.jobs.executor.ModelSource;
 import dev.ldmforge.jobs.spark.SparkSessions;
 import dev.ldmforge.jobs.storage.S3Settings;
 import dev.ldmforge.runtime.pipeline.LoadOptions;
@@ -22,7 +24,8 @@ import java.util.Map;
 /** The options {@code generate} and {@code stream} share: model, executors, Spark, and defaults for requests. */
 public final class JobSettings {
     @Option(names = "--model", defaultValue = "demo",
-            description = "demo or tiny (built-in), a diffusers folder, a .safetensors file, or s3://... "
+            description = "demo or tiny (built-in), a diffusers folder, a .safetensors file, s3://..., or a "
+                    + "Hugging Face id ORG/NAME[@REVISION], pinned to one commit for the whole job "
                     + "(default: ${DEFAULT-VALUE})")
     String model;
 
@@ -88,10 +91,18 @@ public final class JobSettings {
             throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
         }
         S3Settings s3 = S3Settings.from(confs);
-        LoadOptions load = LoadOptions.cpu().withDevice("cpu").withDtype("float32");
+        HubConf hub;
+        try {
+            hub = HubConf.from(confs);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // The driver resolves a hub id's revision once: every executor loads that commit.
+        String location = ModelSource.pin(model, hub, s3);
+        LoadOptions load = LoadOptions.cpu().withDevice("cpu").withDtype("float32").withHub(hub.settings());
         // s3:// models are only copied on executors; their rows need width/height or --width/--height.
         int modelSize = parameters.sizeGiven() || model.startsWith("s3") ? 512
-                : ModelInspector.defaultImageSize(model, load);
+                : ModelInspector.defaultImageSize(location, load);
         GenerationDefaults defaults = parameters.applyTo(GenerationDefaults.DIFFUSERS, modelSize);
         try {
             new PromptValidator(defaults);
@@ -102,6 +113,7 @@ public final class JobSettings {
                 : Path.of(System.getProperty("user.home"), ".cache", "ldmforge", "models");
         return new JobOptions(input, output, model, device, dtype, batchSize, attentionChunk, defaults,
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
-                cache.toString(), retryFloat32, failFirstAttempt);
+                cache.toString(), location.equals(model) ? Map.of() : Map.of(model, location), hub, retryFloat32,
+                failFirstAttempt);
     }
 }

@@ -34,6 +34,7 @@ public final class ImageText {
         text.put("image_index", Integer.toString(imageIndex));
         text.put("model", model.id());
         text.put("model_hash", model.weightsSha256());
+        putIfSet(text, "model_revision", model.revision());
         text.put("software", "ldmforge");
         return text;
     }

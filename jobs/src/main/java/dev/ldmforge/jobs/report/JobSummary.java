@@ -29,13 +29,14 @@ import java.util.TreeMap;
  *   <li>{@code dead_lettered}: records that became dead letters (invalid or failed at run time);</li>
  *   <li>{@code images}: images expected, the sum of {@code num_images_per_prompt} over valid records.</li>
  * </ul>
- * {@code wall_time_s}, {@code images_per_s} (generated per second) and {@code reconciled} (every record read is
+ * {@code model_id} is the job's model as the command named it, {@code model_revision} the commit a Hugging Face
+ * model was pinned to (null for other models). {@code wall_time_s}, {@code images_per_s} (generated per second) and {@code reconciled} (every record read is
  * accounted for: {@code read == generated_requests + dead_lettered}) are derived. Timestamps are ISO-8601 UTC;
  * {@code spark_application_id} may be null.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"read", "valid", "generated", "generated_requests", "skipped_existing", "dead_lettered", "images",
-        "wall_time_s", "images_per_s", "model_id", "model_hash", "device", "dtype", "batch_size", "partitions",
+        "wall_time_s", "images_per_s", "model_id", "model_hash", "model_revision", "device", "dtype", "batch_size", "partitions",
         "spark_application_id", "started_at", "finished_at", "command", "config", "dead_letters_by_code",
         "reconciled"})
 public record JobSummary(
@@ -48,6 +49,7 @@ public record JobSummary(
         long images,
         String modelId,
         String modelHash,
+        String modelRevision,
         String device,
         String dtype,
         int batchSize,

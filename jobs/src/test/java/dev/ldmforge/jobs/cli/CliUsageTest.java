@@ -131,7 +131,7 @@ class CliUsageTest {
 
     @ParameterizedTest
     @CsvSource({"txt2img", "img2img", "inspect", "tokenize", "demo-data", "judge-demo", "train-demo", "bench",
-            "generate", "stream", "kafka-broker", "produce"})
+            "generate", "stream", "kafka-broker", "produce", "download"})
     void everyCommandsHelpHasExamples(String command) {
         // picocli reports a description it cannot format (a lone '%') on System.err and prints it raw.
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();

@@ -22,7 +22,8 @@ class JobSummaryTest {
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);
         assertEquals(List.of("read", "valid", "generated", "generated_requests", "skipped_existing", "dead_lettered",
-                "images", "wall_time_s", "images_per_s", "model_id", "model_hash", "device", "dtype", "batch_size",
+                "images", "wall_time_s", "images_per_s", "model_id", "model_hash", "model_revision", "device", "dtype",
+                "batch_size",
                 "partitions", "spark_application_id", "started_at", "finished_at", "command", "config",
                 "dead_letters_by_code", "reconciled"), names);
     }
@@ -43,6 +44,7 @@ class JobSummaryTest {
         assertEquals(1.2, json.get("images_per_s").asDouble(), 1e-12);
         assertEquals("tiny-sd", json.get("model_id").asText());
         assertEquals("abc123", json.get("model_hash").asText());
+        assertTrue(json.get("model_revision").isNull(), "no hub model, no revision");
         assertEquals("cpu", json.get("device").asText());
         assertEquals("float32", json.get("dtype").asText());
         assertEquals(4, json.get("batch_size").asInt());
@@ -62,7 +64,7 @@ class JobSummaryTest {
     @Test
     void unreconciledCountsZeroWallTimeAndNoSparkApplication() throws Exception {
         Instant now = Instant.parse("2026-11-28T10:00:00Z");
-        JobSummary summary = new JobSummary(5, 5, 0, 3, 0, 1, 5, "m", "h", "cpu", "float32", 1, 1, null, now, now,
+        JobSummary summary = new JobSummary(5, 5, 0, 3, 0, 1, 5, "m", "h", null, "cpu", "float32", 1, 1, null, now, now,
                 List.of(), Map.of(), Map.of());
         JsonNode json = JSON.readTree(summary.toJson());
         assertFalse(json.get("reconciled").asBoolean(), "5 read but only 3 + 1 accounted for");

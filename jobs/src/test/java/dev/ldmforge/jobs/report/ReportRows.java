@@ -34,7 +34,7 @@ final class ReportRows {
     }
 
     static JobSummary summary(String modelId, List<String> command) {
-        return new JobSummary(12, 10, 15, 9, 3, 3, 18, modelId, "abc123", "cpu", "float32", 4, 2,
+        return new JobSummary(12, 10, 15, 9, 3, 3, 18, modelId, "abc123", null, "cpu", "float32", 4, 2,
                 "local-1764324000000", STARTED, FINISHED, command,
                 Map.of("output", "/data/out", "limit", "1000", "input", "prompts.jsonl"),
                 Map.of("WIDTH", 1L, "BLANK_PROMPT", 2L));

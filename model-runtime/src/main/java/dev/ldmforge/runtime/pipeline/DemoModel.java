@@ -33,11 +33,6 @@ public final class DemoModel {
     private DemoModel() {
     }
 
-    /** {@code demo} becomes its extracted folder; any other model location is returned unchanged. */
-    public static String locate(String model) {
-        return model.equals(ID) ? folder().toString() : model;
-    }
-
     /** The extracted model folder, extracting it first if this machine has no verified copy. */
     public static synchronized Path folder() {
         String manifest = resource(MANIFEST);

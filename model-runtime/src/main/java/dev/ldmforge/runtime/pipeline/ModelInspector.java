@@ -1,6 +1,7 @@
 package dev.ldmforge.runtime.pipeline;
 
 import dev.ldmforge.runtime.config.JsonConfig;
+import dev.ldmforge.runtime.hub.HubModels;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.schedulers.SchedulerConfig;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
@@ -15,7 +16,6 @@ import dev.ldmforge.runtime.weights.PipelineCheckpoint;
 import dev.ldmforge.runtime.weights.PipelineComponent;
 import dev.ldmforge.runtime.weights.TensorSource;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,8 +28,10 @@ public final class ModelInspector {
 
     public static ModelReport inspect(String model, LoadOptions options, boolean configOnly) {
         if (!configOnly) {
-            try (StableDiffusion sd = StableDiffusion.load(model, options)) {
-                Map<String, Map<String, Long>> dtypes = model.equals(TinyModel.ID) ? Map.of() : storedDtypes(model,
+            // A hub id is resolved once, so that the weights loaded and the dtypes listed are of one commit.
+            String pinned = model.equals(TinyModel.ID) ? model : pinned(model, options);
+            try (StableDiffusion sd = StableDiffusion.load(pinned, options)) {
+                Map<String, Map<String, Long>> dtypes = model.equals(TinyModel.ID) ? Map.of() : storedDtypes(pinned,
                         options);
                 return report(model, false, sd.info().weightsSha256(), sd.configs(), dtypes);
             }
@@ -37,10 +39,16 @@ public final class ModelInspector {
         if (model.equals(TinyModel.ID)) {
             return report(model, true, null, TinyModel.configs().pipeline(), Map.of());
         }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(Path.of(DemoModel.locate(model)),
-                options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.openConfigs(
+                ModelLocation.resolve(model, options, HubModels.Fetch.CONFIGS).path(), options.checkpoint())) {
             return report(model, true, null, PipelineConfigs.read(checkpoint), Map.of());
         }
+    }
+
+    /** A hub id as {@code ORG/NAME@COMMIT} of the snapshot it resolves to now; other names unchanged. */
+    private static String pinned(String model, LoadOptions options) {
+        ModelLocation location = ModelLocation.resolve(model, options, HubModels.Fetch.ALL);
+        return location.revision() != null ? location.id() + "@" + location.revision() : model;
     }
 
     /** diffusers' default image size for a model, from its configs alone: UNet sample_size × VAE scale factor. */
@@ -50,8 +58,8 @@ public final class ModelInspector {
 
     private static Map<String, Map<String, Long>> storedDtypes(String model, LoadOptions options) {
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(Path.of(DemoModel.locate(model)),
-                options.checkpoint())) {
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(
+                ModelLocation.resolve(model, options, HubModels.Fetch.ALL).path(), options.checkpoint())) {
             for (PipelineComponent c : checkpoint.type().components()) {
                 if (!c.hasWeights()) {
                     continue;

@@ -3,6 +3,7 @@ package dev.ldmforge.runtime.pipeline;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.ldmforge.runtime.config.JsonConfig;
+import dev.ldmforge.runtime.hub.HubModels;
 import dev.ldmforge.runtime.nn.Parameters;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
 import dev.ldmforge.runtime.textencoder.ClipTextConfig;
@@ -18,8 +19,6 @@ import dev.ldmforge.runtime.weights.PipelineComponent;
 import dev.ldmforge.runtime.weights.TensorSource;
 import dev.ldmforge.runtime.weights.WeightsException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -49,8 +48,8 @@ public final class StableDiffusion implements AutoCloseable {
     }
 
     private StableDiffusion(PipelineConfigs configs, ClipTokenizer tokenizer, PromptEncoder promptEncoder,
-                            UNet2DConditionModel unet, AutoencoderKL vae, String id, DeviceAndDtype target,
-                            DataType vaeDtype, NDManager weights, Components parameters) {
+                            UNet2DConditionModel unet, AutoencoderKL vae, String id, String revision,
+                            DeviceAndDtype target, DataType vaeDtype, NDManager weights, Components parameters) {
         this.configs = configs;
         this.tokenizer = tokenizer;
         this.promptEncoder = promptEncoder;
@@ -62,28 +61,26 @@ public final class StableDiffusion implements AutoCloseable {
         this.parameters = parameters;
         SchedulerFactory defaults = SchedulerFactory.of(configs.scheduler(), null);
         int size = defaultImageSize(configs.unet(), configs.vae());
-        this.info = new ModelInfo(id, configs.family(), hash(parameters), target.deviceName(), target.dtypeName(),
+        this.info = new ModelInfo(id, revision, configs.family(), hash(parameters), target.deviceName(), target.dtypeName(),
                 size, size, defaults.config().schedulerClass().className(),
                 defaults.config().predictionType().configName());
     }
 
     /**
      * Loads {@code tiny} (the built-in random model), {@code demo} (the built-in trained model), a diffusers folder,
-     * or a single {@code .safetensors} file.
+     * a single {@code .safetensors} file, or a Hugging Face id {@code ORG/NAME[@REVISION]} from the Hugging Face
+     * cache, downloading what it lacks ({@link ModelLocation} has the order).
      */
     public static StableDiffusion load(String model, LoadOptions options) {
         DeviceAndDtype target = DeviceAndDtype.parse(options.device(), options.dtype());
         if (model.equals(TinyModel.ID)) {
             return TinyModel.build(target, options.attentionQueryChunk());
         }
-        Path path = Path.of(DemoModel.locate(model));
-        if (!Files.exists(path)) {
-            throw new WeightsException(model + ": no such model folder or file (or use --model demo, or tiny)");
-        }
-        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(path, options.checkpoint())) {
+        ModelLocation location = ModelLocation.resolve(model, options, HubModels.Fetch.ALL);
+        try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(location.path(), options.checkpoint())) {
             PipelineConfigs configs = PipelineConfigs.read(checkpoint);
-            return assemble(Tokenizers.of(model, checkpoint, options), configs, model, target,
-                    options.attentionQueryChunk(), (parameters, component, manager, dtype) -> {
+            return assemble(Tokenizers.of(model, checkpoint, options), configs, location.id(), location.revision(),
+                    target, options.attentionQueryChunk(), (parameters, component, manager, dtype) -> {
                         try (TensorSource source = checkpoint.weights(component)) {
                             parameters.load(source, manager, dtype, component == PipelineComponent.TEXT_ENCODER
                                     || component == PipelineComponent.TEXT_ENCODER_2
@@ -101,7 +98,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     /** @param tokenizers the tokenizer, then SDXL's tokenizer_2 */
     static StableDiffusion assemble(List<ClipTokenizer> tokenizers, PipelineConfigs configs, String id,
-                                    DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
+                                    String revision, DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
         configs.check(id);
         checkVocabulary(id, tokenizers.get(0), configs.text(), "text_encoder");
         if (configs.xl()) {
@@ -129,8 +126,8 @@ public final class StableDiffusion implements AutoCloseable {
                     ? new SdxlPromptEncoder(tokenizers.get(0), text, tokenizers.get(1), text2,
                     configs.forceZerosForEmptyPrompt())
                     : new ClipPromptEncoder(tokenizers.get(0), text);
-            return new StableDiffusion(configs, tokenizers.get(0), prompts, unet, vae, id, target, vaeDtype, weights,
-                    new Components(textParams, text2Params, unetParams, vaeParams));
+            return new StableDiffusion(configs, tokenizers.get(0), prompts, unet, vae, id, revision, target, vaeDtype,
+                    weights, new Components(textParams, text2Params, unetParams, vaeParams));
         } catch (RuntimeException e) {
             weights.close();
             throw e;

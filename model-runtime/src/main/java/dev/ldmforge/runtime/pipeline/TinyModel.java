@@ -32,7 +32,7 @@ final class TinyModel {
 
     static StableDiffusion build(DeviceAndDtype target, int attentionQueryChunk) {
         Configs c = configs();
-        return StableDiffusion.assemble(List.of(c.vocabulary().tokenizer()), c.pipeline(), ID, target,
+        return StableDiffusion.assemble(List.of(c.vocabulary().tokenizer()), c.pipeline(), ID, null, target,
                 attentionQueryChunk, (parameters, component, manager, dtype) -> parameters.initRandom(manager,
                         dtype, SEED + component.ordinal(), Parameters.Initializer.pytorchLike()));
     }

@@ -61,12 +61,17 @@ public final class ClipTokenizer {
 
     /** Loads a tokenizer folder, e.g. the {@code tokenizer/} of a diffusers model. */
     public static ClipTokenizer load(Path dir) {
+        return load(dir, TokenizerConfig.read(dir));
+    }
+
+    /** Loads a tokenizer folder's vocabulary and merges with the special tokens of {@code config}. */
+    public static ClipTokenizer load(Path dir, TokenizerConfig config) {
         Path added = dir.resolve("added_tokens.json");
         if (Files.isRegularFile(added) && !readString(added).strip().equals("{}")) {
             throw new ConfigException(added + ": added tokens (e.g. textual inversion) are not supported");
         }
         return new ClipTokenizer(readVocab(dir.resolve("vocab.json")), readMerges(dir.resolve("merges.txt")),
-                TokenizerConfig.read(dir), dir.toString());
+                config, dir.toString());
     }
 
     /**

@@ -28,6 +28,11 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
         return new TokenizerConfig(bosToken, eosToken, unkToken, padToken, length);
     }
 
+    /** The same tokens with another padding token (OpenCLIP tokenizers pad with {@code !}, id 0). */
+    public TokenizerConfig withPadToken(String token) {
+        return new TokenizerConfig(bosToken, eosToken, unkToken, token, modelMaxLength);
+    }
+
     public static TokenizerConfig read(Path dir) {
         Path configFile = dir.resolve("tokenizer_config.json");
         Path mapFile = dir.resolve("special_tokens_map.json");

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +63,7 @@ public final class DiffusersFolder implements PipelineCheckpoint {
 
     private static DiffusersFolder open(Path root, String variant, boolean withWeights) {
         JsonConfig index = JsonConfig.read(root.resolve("model_index.json"));
-        PipelineType type = PipelineType.of(index);
-        checkModelIndex(index, type);
+        PipelineType type = checkedType(index);
         Map<PipelineComponent, Path> weights = new EnumMap<>(PipelineComponent.class);
         for (PipelineComponent c : type.components()) {
             Path dir = root.resolve(c.folder());
@@ -78,7 +78,16 @@ public final class DiffusersFolder implements PipelineCheckpoint {
         return new DiffusersFolder(root, index, type, weights);
     }
 
-    private static void checkModelIndex(JsonConfig index, PipelineType type) {
+    /**
+     * The pipeline type {@code model_index.json} of a pipeline folder declares, checked: every component of that
+     * type is {@code [library, class]} and of a supported class.
+     */
+    public static PipelineType readModelIndex(Path root) {
+        return checkedType(JsonConfig.read(root.resolve("model_index.json")));
+    }
+
+    private static PipelineType checkedType(JsonConfig index) {
+        PipelineType type = PipelineType.of(index);
         String file = index.source();
         if (index.string("_class_name", null) == null) {
             throw new ConfigException(file + ": required field _class_name is missing");
@@ -96,6 +105,7 @@ public final class DiffusersFolder implements PipelineCheckpoint {
                 throw index.unsupported(c.folder(), cls, "supported: " + String.join(", ", supported));
             }
         }
+        return type;
     }
 
     /**
@@ -103,13 +113,20 @@ public final class DiffusersFolder implements PipelineCheckpoint {
      * variant, and a folder with both a single file and a shard index.
      */
     static Path selectWeights(Path dir, String variant) {
+        return dir.resolve(weightsFileName(dir.toString(), listFiles(dir), variant));
+    }
+
+    /**
+     * The same choice among the file names of a component folder that is elsewhere (a hub repository's listing):
+     * {@code where} names the folder in errors.
+     */
+    public static String weightsFileName(String where, Collection<String> files, String variant) {
         String v = variant == null ? "" : "." + variant;
-        List<Path> found = new ArrayList<>();
+        List<String> found = new ArrayList<>();
         for (String name : WEIGHT_NAMES) {
-            for (Path p : List.of(dir.resolve(name + v + ".safetensors"),
-                    dir.resolve(name + ".safetensors.index" + v + ".json"))) {
-                if (Files.isRegularFile(p)) {
-                    found.add(p);
+            for (String candidate : List.of(name + v + ".safetensors", name + ".safetensors.index" + v + ".json")) {
+                if (files.contains(candidate)) {
+                    found.add(candidate);
                 }
             }
         }
@@ -117,25 +134,26 @@ public final class DiffusersFolder implements PipelineCheckpoint {
             return found.get(0);
         }
         if (found.size() > 1) {
-            throw new WeightsException(dir + ": several weight files for variant " + variant + ": " + found
+            throw new WeightsException(where + ": several weight files for variant " + variant + ": " + found
                     + "; keep one");
         }
-        List<String> files = listFiles(dir);
-        String pickles = String.join(", ", files.stream().filter(f -> PickledWeights.isPickleName(Path.of(f)))
+        List<String> sorted = files.stream().sorted().toList();
+        String pickles = String.join(", ", sorted.stream().filter(f -> PickledWeights.isPickleName(Path.of(f)))
                 .toList());
-        if (!pickles.isEmpty() && files.stream().noneMatch(f -> f.endsWith(".safetensors"))) {
-            throw new WeightsException(dir + ": holds only pickled weights (" + pickles + "): " + PickledWeights.WHY);
+        if (!pickles.isEmpty() && sorted.stream().noneMatch(f -> f.endsWith(".safetensors"))) {
+            throw new WeightsException(where + ": holds only pickled weights (" + pickles + "): "
+                    + PickledWeights.WHY);
         }
         String expected = WEIGHT_NAMES.get(0) + v + ".safetensors or " + WEIGHT_NAMES.get(1) + v + ".safetensors"
                 + " (or a *.safetensors.index" + v + ".json)";
-        throw new WeightsException(dir + ": no weights for " + (variant == null ? "the default variant"
-                : "variant " + variant) + ": expected " + expected + "; the folder has " + files
+        throw new WeightsException(where + ": no weights for " + (variant == null ? "the default variant"
+                : "variant " + variant) + ": expected " + expected + "; the folder has " + sorted
                 + (variant == null ? " (pass the variant, e.g. fp16, to use variant files)" : ""));
     }
 
     private static List<String> listFiles(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new WeightsException(dir + ": cannot list: " + e.getMessage(), e);
         }

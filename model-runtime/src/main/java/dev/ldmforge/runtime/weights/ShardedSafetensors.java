@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,14 +93,25 @@ public final class ShardedSafetensors implements TensorSource {
         return out;
     }
 
+    /** The distinct shard files an index names, each checked to be a plain safetensors file name beside it. */
+    public static Set<String> shardNames(Path index) {
+        Set<String> names = new LinkedHashSet<>(readWeightMap(index).values());
+        names.forEach(name -> checkShardName(index, name));
+        return names;
+    }
+
     /** Shards must sit beside the index: a path in the index may not reach elsewhere. */
-    private static Path shardPath(Path index, String name) {
+    private static void checkShardName(Path index, String name) {
         if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..")) {
             throw new WeightsException(index + ": shard name " + name + " is not a plain file name");
         }
         if (PickledWeights.isPickleName(Path.of(name))) {
             throw new WeightsException(index + ": shard " + name + ": " + PickledWeights.WHY);
         }
+    }
+
+    private static Path shardPath(Path index, String name) {
+        checkShardName(index, name);
         Path shard = index.resolveSibling(name);
         if (!Files.isRegularFile(shard)) {
             throw new WeightsException(index + ": shard " + name + " does not exist");
