@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.ldmforge.runtime.random.TorchGenerator;
 import dev.ldmforge.runtime.schedulers.Scheduler;
 import dev.ldmforge.runtime.schedulers.SchedulerFactory;
+import dev.ldmforge.runtime.schedulers.SchedulerOptionsException;
 import dev.ldmforge.runtime.schedulers.StepOutput;
 
 import java.util.ArrayDeque;
@@ -68,11 +69,17 @@ public final class StableDiffusionPipeline {
     }
 
     /** Requests that can share UNet calls: same size, schedule, guidance on/off and img2img start. */
-    private record BatchKey(int width, int height, int steps, String scheduler, boolean cfg, Double strength) {
+    private record BatchKey(int width, int height, int steps, String scheduler, boolean cfg, Double strength,
+                            String timestepSpacing, Boolean useKarrasSigmas) {
         static BatchKey of(GenerationRequest r) {
             return new BatchKey(r.width(), r.height(), r.numInferenceSteps(), r.scheduler(),
-                    r.doClassifierFreeGuidance(), r.strength());
+                    r.doClassifierFreeGuidance(), r.strength(), r.timestepSpacing(), r.useKarrasSigmas());
         }
+    }
+
+    /** The scheduler a request runs with; {@link SchedulerOptionsException} for options it cannot take. */
+    public SchedulerFactory schedulerFor(GenerationRequest r) {
+        return SchedulerFactory.of(model.schedulerConfig(), r.scheduler(), r.timestepSpacing(), r.useKarrasSigmas());
     }
 
     /** One image to make: which request, which of its images, and its generator seed. */
@@ -92,6 +99,7 @@ public final class StableDiffusionPipeline {
         for (int r = 0; r < requests.size(); r++) {
             GenerationRequest request = requests.get(r);
             checkLatents(request);
+            schedulerFor(request);
             for (int i = 0; i < request.numImagesPerPrompt(); i++) {
                 groups.computeIfAbsent(BatchKey.of(request), k -> new ArrayList<>()).add(new Item(r, request, i));
             }
@@ -186,7 +194,8 @@ public final class StableDiffusionPipeline {
                 key.cfg(), m);
         long t1 = System.nanoTime();
 
-        SchedulerFactory factory = SchedulerFactory.of(model.schedulerConfig(), key.scheduler());
+        SchedulerFactory factory = SchedulerFactory.of(model.schedulerConfig(), key.scheduler(), key.timestepSpacing(),
+                key.useKarrasSigmas());
         NDArray latents;
         try (Scheduler scheduler = factory.create()) {
             float[] timesteps = scheduler.setTimesteps(key.steps());

@@ -31,7 +31,13 @@ public enum SchedulerClass {
             {"solver_order": 2, "thresholding": false, "dynamic_thresholding_ratio": 0.995, "sample_max_value": 1.0,
              "algorithm_type": "dpmsolver++", "solver_type": "midpoint", "lower_order_final": true,
              "euler_at_final": false, "use_karras_sigmas": false, "use_lu_lambdas": false,
-             "lambda_min_clipped": "-inf", "variance_type": null, "timestep_spacing": "linspace"}""");
+             "lambda_min_clipped": "-inf", "variance_type": null, "timestep_spacing": "linspace"}"""),
+    /** Latent consistency models (Luo et al. 2023); its {@code timestep_spacing} is stored but never read. */
+    LCM("LCMScheduler", """
+            {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear",
+             "original_inference_steps": 50, "clip_sample": false, "clip_sample_range": 1.0, "set_alpha_to_one": true,
+             "thresholding": false, "dynamic_thresholding_ratio": 0.995, "sample_max_value": 1.0,
+             "timestep_spacing": "leading", "timestep_scaling": 10.0, "rescale_betas_zero_snr": false}""");
 
     /** Defaults every one of these classes shares. */
     private static final String COMMON = """
@@ -60,6 +66,16 @@ public enum SchedulerClass {
     /** Every config key this class takes, with its default (JSON null for None; "-inf" stands for -infinity). */
     public JsonNode defaults() {
         return defaults.deepCopy();
+    }
+
+    /** Whether the class takes {@code use_karras_sigmas} (the sigma schedulers; the alpha-bar ones have no sigmas). */
+    public boolean takesKarrasSigmas() {
+        return defaults.has("use_karras_sigmas");
+    }
+
+    /** Whether {@code timestep_spacing} changes the class's timesteps (LCM selects its own). */
+    public boolean takesTimestepSpacing() {
+        return this != LCM;
     }
 
     public static SchedulerClass forClassName(String className) {

@@ -17,6 +17,8 @@ import java.util.List;
  * @param trainedBetas null unless the config gives {@code trained_betas}
  * @param solverType DPM-Solver's second-order form, {@code midpoint} or {@code heun}
  * @param keysFromClassDefaults the keys the model's config lacked (for logs and metadata)
+ * @param originalInferenceSteps LCM's distillation schedule length ({@code original_inference_steps})
+ * @param timestepScaling LCM's boundary-condition timestep multiplier ({@code timestep_scaling})
  */
 public record SchedulerConfig(
         SchedulerClass schedulerClass,
@@ -37,7 +39,9 @@ public record SchedulerConfig(
         String solverType,
         boolean lowerOrderFinal,
         boolean eulerAtFinal,
-        List<String> keysFromClassDefaults) {
+        List<String> keysFromClassDefaults,
+        int originalInferenceSteps,
+        double timestepScaling) {
 
     public static SchedulerConfig resolve(JsonConfig model, SchedulerClass schedulerClass, JsonNode overrides) {
         ObjectNode merged = (ObjectNode) schedulerClass.defaults();
@@ -94,7 +98,9 @@ public record SchedulerConfig(
                 c.oneOf("solver_type", "midpoint", "midpoint", "heun"),
                 c.bool("lower_order_final", true),
                 c.bool("euler_at_final", false),
-                List.copyOf(fromDefaults));
+                List.copyOf(fromDefaults),
+                originalInferenceSteps(c, trainSteps),
+                c.number("timestep_scaling", 10.0));
     }
 
     /** Options diffusers offers that change the result but are not implemented: refused, never ignored. */
@@ -120,6 +126,14 @@ public record SchedulerConfig(
         } else if (c.has("variance_type")) {
             throw c.unsupported("variance_type", c.node().get("variance_type"), "only null is supported");
         }
+    }
+
+    private static int originalInferenceSteps(JsonConfig c, int trainSteps) {
+        int steps = c.integer("original_inference_steps", 50);
+        if (steps < 1 || steps > trainSteps) {
+            throw c.unsupported("original_inference_steps", steps, "must be in [1, num_train_timesteps]");
+        }
+        return steps;
     }
 
     private static double[] trainedBetas(JsonConfig c, int trainSteps) {

@@ -22,7 +22,8 @@ public enum SchedulerName {
     DPMPP_2M("dpmpp-2m", SchedulerClass.DPM_SOLVER_MULTISTEP,
             "{\"algorithm_type\": \"dpmsolver++\", \"solver_order\": 2, \"use_karras_sigmas\": false}"),
     DPMPP_2M_KARRAS("dpmpp-2m-karras", SchedulerClass.DPM_SOLVER_MULTISTEP,
-            "{\"algorithm_type\": \"dpmsolver++\", \"solver_order\": 2, \"use_karras_sigmas\": true}");
+            "{\"algorithm_type\": \"dpmsolver++\", \"solver_order\": 2, \"use_karras_sigmas\": true}"),
+    LCM("lcm", SchedulerClass.LCM, "{}");
 
     private final String id;
     private final SchedulerClass schedulerClass;
