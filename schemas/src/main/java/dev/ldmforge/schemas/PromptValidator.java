@@ -26,7 +26,8 @@ public final class PromptValidator {
 
     public static final int MAX_PROMPT_CHARS = 4096;
     public static final List<String> SCHEDULERS =
-            List.of("ddim", "pndm", "ddpm", "euler", "euler-ancestral", "lms", "dpmpp-2m", "dpmpp-2m-karras");
+            List.of("ddim", "pndm", "ddpm", "euler", "euler-ancestral", "lms", "dpmpp-2m", "dpmpp-2m-karras",
+                    "lcm");
     public static final List<String> TIMESTEP_SPACINGS = List.of("leading", "linspace", "trailing");
     /** Ids become object-key components: no separators, no leading dot or dash. */
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");

@@ -17,6 +17,7 @@ import dev.ldmforge.runtime.pipeline.ModelInfo;
 import dev.ldmforge.runtime.pipeline.RgbImage;
 import dev.ldmforge.runtime.pipeline.StableDiffusion;
 import dev.ldmforge.runtime.pipeline.StableDiffusionPipeline;
+import dev.ldmforge.runtime.schedulers.SchedulerOptionsException;
 import dev.ldmforge.schemas.GenerationDefaults;
 import dev.ldmforge.schemas.PromptRequest;
 import dev.ldmforge.schemas.PromptValidator;
@@ -47,7 +48,8 @@ final class ImageGeneration {
     /** @param initImage img2img init image file, or null; {@code strength} only with it */
     int run(Path initImage, Double strength) {
         Map<String, Object> fields = fields(initImage, strength);
-        PromptRequest checked = validate(fields, GenerationDefaults.DIFFUSERS);
+        GenerationDefaults defaults = options.parameters.presetDefaults(GenerationDefaults.DIFFUSERS);
+        PromptRequest checked = validate(fields, defaults);
         if (options.batchSize < 1) {
             throw new CliErrors.UsageException("--batch-size must be at least 1, got " + options.batchSize);
         }
@@ -55,8 +57,7 @@ final class ImageGeneration {
         Latents latents = options.latents == null ? null : readLatents(options.latents);
         try (StableDiffusion model = StableDiffusion.load(modelOptions.model(), modelOptions.loadOptions())) {
             ModelInfo info = model.info();
-            PromptRequest request = validate(fields, GenerationDefaults.DIFFUSERS.withSize(info.defaultWidth(),
-                    info.defaultHeight()));
+            PromptRequest request = validate(fields, defaults.withSize(info.defaultWidth(), info.defaultHeight()));
             if (init != null && (init.width() != request.width() || init.height() != request.height())) {
                 throw new CliErrors.UsageException("--init-image is " + init.width() + "x" + init.height()
                         + " but the output is " + request.width() + "x" + request.height()
@@ -75,6 +76,11 @@ final class ImageGeneration {
                 pipeline.checkLatents(g);
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UsageException("--latents: " + e.getMessage());
+            }
+            try {
+                pipeline.schedulerFor(g);
+            } catch (SchedulerOptionsException e) {
+                throw new CliErrors.UsageException(e.getMessage() + " [INVALID_SCHEDULER_OPTIONS]");
             }
             List<ImageOutput> images = pipeline.generate(List.of(g), new ProgressBar(System.err));
             write(images, request, info, g.microConditioning());

@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.cli;
 
 import dev.ldmforge.schemas.GenerationDefaults;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Map;
@@ -20,7 +21,7 @@ public final class ParameterOptions {
     Double guidance;
 
     @Option(names = "--scheduler", paramLabel = "NAME",
-            description = "ddim, pndm, ddpm, euler, euler-ancestral, lms, dpmpp-2m, dpmpp-2m-karras "
+            description = "ddim, pndm, ddpm, euler, euler-ancestral, lms, dpmpp-2m, dpmpp-2m-karras, lcm "
                     + "(default: the model's own)")
     String scheduler;
 
@@ -41,6 +42,9 @@ public final class ParameterOptions {
             description = "Karras sigmas, for the schedulers that take them (default: the scheduler's config)")
     Boolean useKarrasSigmas;
 
+    @Mixin
+    PresetOptions presets;
+
     /** The given values as validator fields (absent ones null). */
     void putFields(Map<String, Object> fields) {
         fields.put("negative_prompt", negativePrompt);
@@ -54,9 +58,30 @@ public final class ParameterOptions {
         fields.put("use_karras_sigmas", useKarrasSigmas);
     }
 
-    /** {@code base} with every given value; the size falls back to {@code modelSize} (the model's default). */
+    /** The chosen {@code --preset}, or null. */
+    public Preset preset() {
+        return presets == null ? null : presets.preset();
+    }
+
+    /**
+     * {@code base} with the preset's settings, if one is chosen. A preset's spacing belongs to its scheduler: with an
+     * explicit {@code --scheduler} it is left out.
+     */
+    public GenerationDefaults presetDefaults(GenerationDefaults base) {
+        Preset p = preset();
+        if (p == null) {
+            return base;
+        }
+        GenerationDefaults d = p.applyTo(base);
+        return scheduler != null ? d.withTimestepSpacing(base.timestepSpacing()) : d;
+    }
+
+    /**
+     * {@code base} with the preset, then every given value; the size falls back to {@code modelSize} (the model's
+     * default).
+     */
     public GenerationDefaults applyTo(GenerationDefaults base, int modelSize) {
-        GenerationDefaults d = base.withSize(width != null ? width : modelSize, height != null ? height : modelSize);
+        GenerationDefaults d = presetDefaults(base).withSize(width != null ? width : modelSize, height != null ? height : modelSize);
         if (steps != null) {
             d = d.withSteps(steps);
         }

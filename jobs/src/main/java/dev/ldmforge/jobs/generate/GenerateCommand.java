@@ -89,6 +89,7 @@ public final class GenerateCommand implements Callable<Integer> {
         c.put("batch_size", Integer.toString(o.batchSize()));
         c.put("partitions", Integer.toString(partitions));
         c.put("defaults", o.defaults().toString());
+        c.put("preset", o.preset());
         c.put("unknown_fields", o.unknownFields().name());
         c.put("spark.master", spark.sparkContext().master());
         for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {

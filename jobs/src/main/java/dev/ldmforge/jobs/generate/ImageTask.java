@@ -13,6 +13,8 @@ import dev.ldmforge.runtime.pipeline.ProgressListener;
 import dev.ldmforge.runtime.pipeline.RgbImage;
 import dev.ldmforge.runtime.pipeline.StableDiffusion;
 import dev.ldmforge.runtime.pipeline.StableDiffusionPipeline;
+import dev.ldmforge.runtime.schedulers.SchedulerFactory;
+import dev.ldmforge.runtime.schedulers.SchedulerOptionsException;
 import dev.ldmforge.schemas.DeadLetter;
 import dev.ldmforge.schemas.ErrorCode;
 import dev.ldmforge.schemas.GeneratedImage;
@@ -158,7 +160,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     if (existing.isPresent()) {
                         // Written by an earlier attempt or run whose metadata never landed: describe, never redo.
                         out.add(StagedOutput.image(metadata(planned, index, store.uri(key), existing.get(),
-                                ImageStatus.EXISTING, null, 0, 0, defaultInfo(r))));
+                                ImageStatus.EXISTING, null, 0, 0, defaultInfo(r), null)));
                         continue;
                     }
                     String modelName = r.model() != null ? r.model() : options.model();
@@ -205,6 +207,19 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             if (options.retryFloat32()) {
                 pipeline = pipeline.withFloat32Retry(() -> model(modelName, "float32"));
             }
+            // options the scheduler cannot take are the request's fault: a dead letter, before any UNet call
+            List<Work> runnable = new ArrayList<>();
+            Map<Work, SchedulerFactory> schedulers = new java.util.IdentityHashMap<>();
+            for (Work w : work) {
+                try {
+                    schedulers.put(w, pipeline.schedulerFor(w.toGenerationRequest()));
+                    runnable.add(w);
+                } catch (SchedulerOptionsException e) {
+                    dead.putIfAbsent(w.planned().request().requestId(), deadLetter(w.planned(),
+                            ErrorCode.INVALID_SCHEDULER_OPTIONS, e.getMessage()));
+                }
+            }
+            work = runnable;
             List<ImageOutput> results = generateIsolatingFailures(pipeline, work, dead);
             for (int i = 0; i < work.size(); i++) {
                 ImageOutput image = results.get(i);
@@ -219,7 +234,8 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     continue;
                 }
                 ModelInfo info = model.info();
-                writes.add(writer.submit(() -> store(w, image, info)));
+                SchedulerFactory scheduler = schedulers.get(w);
+                writes.add(writer.submit(() -> store(w, image, info, scheduler)));
             }
         }
 
@@ -245,7 +261,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
         }
 
         /** On the writer thread: the image's metadata row, or its request's dead letter if storage fails. */
-        private Stored store(Work w, ImageOutput image, ModelInfo info) {
+        private Stored store(Work w, ImageOutput image, ModelInfo info, SchedulerFactory scheduler) {
             PromptRequest r = w.planned().request();
             long t0 = System.nanoTime();
             byte[] png = Png.encode(image.image(), ImageText.of(r, w.index(), image.seed(), scheduler(r, info), info));
@@ -260,7 +276,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             long t2 = System.nanoTime();
             Row row = StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
                     put.created() ? ImageStatus.GENERATED : ImageStatus.EXISTING, image, (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, info));
+                    (t2 - t1) / 1_000_000, info, scheduler));
             imagesDone.add(1);
             written++;
             if (options.failFirstAttempt() && ctx.attemptNumber() == 0 && written == 1) {
@@ -272,8 +288,11 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
 
         private GeneratedImage metadata(PlannedRequest planned, int index, String uri, String sha,
                                         ImageStatus status, ImageOutput image, long encodeMs, long uploadMs,
-                                        ModelInfo info) {
+                                        ModelInfo info, SchedulerFactory scheduler) {
             PromptRequest r = planned.request();
+            // the values the run used (diffusers' defaults included); the request's own for images not generated now
+            String spacing = scheduler != null ? scheduler.resolvedTimestepSpacing() : r.timestepSpacing();
+            Boolean karras = scheduler != null ? scheduler.resolvedUseKarrasSigmas() : r.useKarrasSigmas();
             return new GeneratedImage(r.requestId(), index, uri, sha, r.width(), r.height(), r.seed() + index,
                     r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(), scheduler(r, info),
                     r.strength(), r.initImageUri(), info.id(), info.weightsSha256(),
@@ -281,7 +300,7 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     image == null ? 0 : Math.round(image.timings().denoiseMs()),
                     image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
                     info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata(),
-                    r.prompt2(), r.negativePrompt2(), r.timestepSpacing(), r.useKarrasSigmas(), info.revision());
+                    r.prompt2(), r.negativePrompt2(), spacing, karras, info.revision());
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param retryFloat32     regenerate NaN/black float16 images once in float32
  * @param failFirstAttempt fault injection for tests: the first attempt of every task fails after writing half of
  *                         its images, as a crashed executor would
+ * @param preset           the {@code --preset} description ({@code _SUMMARY.json}), or null
  */
 public record JobOptions(
         String prompts,
@@ -36,7 +37,8 @@ public record JobOptions(
         Map<String, String> locations,
         HubConf hub,
         boolean retryFloat32,
-        boolean failFirstAttempt) implements Serializable {
+        boolean failFirstAttempt,
+        String preset) implements Serializable {
 
     public JobOptions {
         locations = Map.copyOf(locations);

@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.cli.ParameterOptions;
+import dev.ldmforge.jobs.cli.Preset;
 import dev.ldmforge.jobs.executor.HubConf;
 import dev.ldmforge.jobs.executor.ModelSource;
 import dev.ldmforge.jobs.spark.SparkSessions;
@@ -104,6 +105,7 @@ public final class JobSettings {
         int modelSize = parameters.sizeGiven() || model.startsWith("s3") ? 512
                 : ModelInspector.defaultImageSize(location, load);
         GenerationDefaults defaults = parameters.applyTo(GenerationDefaults.DIFFUSERS, modelSize);
+        Preset preset = parameters.preset();
         try {
             new PromptValidator(defaults);
         } catch (IllegalArgumentException e) {
@@ -114,6 +116,6 @@ public final class JobSettings {
         return new JobOptions(input, output, model, device, dtype, batchSize, attentionChunk, defaults,
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
                 cache.toString(), location.equals(model) ? Map.of() : Map.of(model, location), hub, retryFloat32,
-                failFirstAttempt);
+                failFirstAttempt, preset == null ? null : preset.description());
     }
 }
