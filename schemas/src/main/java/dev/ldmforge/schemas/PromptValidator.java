@@ -108,8 +108,11 @@ public final class PromptValidator {
         checkLength("prompt_2", prompt2);
         String negativePrompt2 = f.string("negative_prompt_2");
         checkLength("negative_prompt_2", negativePrompt2);
-        String spacing = timestepSpacing(f, defaults.timestepSpacing());
-        Boolean karras = f.absent("use_karras_sigmas") ? defaults.useKarrasSigmas() : f.bool("use_karras_sigmas");
+        // the job's scheduler options belong to the job's scheduler: a row naming another one takes that one's config
+        boolean ownScheduler = scheduler != null && !scheduler.equals(defaults.scheduler());
+        String spacing = timestepSpacing(f, ownScheduler ? null : defaults.timestepSpacing());
+        Boolean karras = !f.absent("use_karras_sigmas") ? f.bool("use_karras_sigmas")
+                : ownScheduler ? null : defaults.useKarrasSigmas();
 
         PromptRequest given = new PromptRequest(requestId, prompt, negativePrompt, steps, guidance, width, height,
                 seed, numImages, scheduler, model, strength, initImageUri, metadata, prompt2, negativePrompt2,

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -158,6 +159,11 @@ class PromptValidatorTest {
                 .validate(request())).request();
         assertEquals(List.of("linspace", false, "blurry"), List.of(job.timestepSpacing(), job.useKarrasSigmas(),
                 job.negativePrompt()));
+        PromptRequest other = assertInstanceOf(Validation.Accepted.class, new PromptValidator(GenerationDefaults
+                .DIFFUSERS.withScheduler("euler-ancestral").withTimestepSpacing("trailing").withUseKarrasSigmas(false))
+                .validate(request("scheduler", "lcm"))).request();
+        assertEquals(Arrays.asList("lcm", null, null), Arrays.asList(other.scheduler(), other.timestepSpacing(),
+                other.useKarrasSigmas()), "a row's own scheduler does not inherit the job's scheduler options");
         assertEquals(null, accepted(request()).prompt2());
         assertEquals(false, accepted(request("use_karras_sigmas", false)).useKarrasSigmas());
     }
