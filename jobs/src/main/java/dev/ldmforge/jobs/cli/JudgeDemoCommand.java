@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
             "  ./ldmforge judge-demo --model demo",
             "  ./ldmforge judge-demo --model demo --schedulers ddim --guidance 7.5 --captions 18 --images judged/",
-            "  ./ldmforge judge-demo --model demo --per-caption 4 --json demo-accuracy.json"})
+            "  ./ldmforge judge-demo --model demo --per-caption 4 --json demo-accuracy.json",
+            "  ./ldmforge judge-demo --model demo --preset turbo,lcm,quality   # few-step presets vs quality"})
 public final class JudgeDemoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -59,12 +60,28 @@ public final class JudgeDemoCommand implements Callable<Integer> {
             description = "images per UNet call (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--preset", split = ",", paramLabel = "NAME",
+            description = "judge these presets (turbo, lcm, quality: each its own scheduler, spacing, steps and "
+                    + "guidance) instead of --schedulers x --guidance at --steps")
+    List<String> presets;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
     @Option(names = "--images", paramLabel = "DIR",
             description = "save every judged picture, as DIR/<scheduler>-g<scale>/<caption>-<seed>.png")
     Path images;
+
+    /** The preset each result was judged at, when --preset is given. */
+    private final Map<DemoEvaluation.Result, Preset> presetOf = new java.util.IdentityHashMap<>();
+
+    private List<Preset> presetList() {
+        List<Preset> list = new ArrayList<>();
+        for (String name : presets) {
+            list.add(Preset.parse(name.trim()));
+        }
+        return list;
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -78,14 +95,26 @@ public final class JudgeDemoCommand implements Callable<Integer> {
         try (StableDiffusion sd = StableDiffusion.load(model.model(), model.loadOptions())) {
             System.out.printf("model %s: %d captions x %d seeds, %d steps%n", sd.info().id(),
                     DemoEvaluation.captions(captions).size(), perCaption, steps);
-            results = DemoEvaluation.evaluate(sd, plan, new ProgressBar(System.err),
-                    images == null ? judged -> { } : this::save);
+            results = new ArrayList<>();
+            if (presets == null) {
+                results.addAll(DemoEvaluation.evaluate(sd, plan, new ProgressBar(System.err),
+                        images == null ? judged -> { } : this::save));
+            } else {
+                for (Preset p : presetList()) {
+                    DemoEvaluation.Result r = DemoEvaluation.evaluate(sd, plan, p.scheduler(), p.timestepSpacing(),
+                            p.guidanceScale(), p.steps(), new ProgressBar(System.err),
+                            images == null ? judged -> { } : judged -> save(judged, p.steps()));
+                    results.add(r);
+                    presetOf.put(r, p);
+                }
+            }
         }
-        System.out.printf("%n%-16s %8s %8s %11s %8s %8s%n", "scheduler", "guidance", "colour", "background",
-                "shape", "all");
+        System.out.printf("%n%-24s %5s %8s %8s %11s %8s %8s%n", "scheduler", "steps", "guidance", "colour",
+                "background", "shape", "all");
         for (DemoEvaluation.Result r : results) {
             Accuracy a = r.accuracy();
-            System.out.printf("%-16s %8s %7.1f%% %10.1f%% %7.1f%% %7.1f%%%n", r.scheduler(), r.guidanceScale(),
+            String label = presetOf.containsKey(r) ? presetOf.get(r).id() + " (" + r.scheduler() + ")" : r.scheduler();
+            System.out.printf("%-24s %5d %8s %7.1f%% %10.1f%% %7.1f%% %7.1f%%%n", label, r.steps(), r.guidanceScale(),
                     100 * a.colourAccuracy(), 100 * a.backgroundAccuracy(), 100 * a.shapeAccuracy(),
                     100 * a.allAccuracy());
         }
@@ -101,7 +130,9 @@ public final class JudgeDemoCommand implements Callable<Integer> {
         for (DemoEvaluation.Result r : results) {
             Accuracy a = r.accuracy();
             Map<String, Object> row = new LinkedHashMap<>();
+            row.put("preset", presetOf.containsKey(r) ? presetOf.get(r).id() : null);
             row.put("scheduler", r.scheduler());
+            row.put("timestep_spacing", presetOf.containsKey(r) ? presetOf.get(r).timestepSpacing() : null);
             row.put("guidance_scale", r.guidanceScale());
             row.put("num_inference_steps", r.steps());
             row.put("images", a.images());
@@ -118,6 +149,10 @@ public final class JudgeDemoCommand implements Callable<Integer> {
     }
 
     private void save(DemoEvaluation.JudgedImage judged) {
+        save(judged, steps);
+    }
+
+    private void save(DemoEvaluation.JudgedImage judged, int numInferenceSteps) {
         if (judged.image() == null) {
             return;
         }
@@ -127,7 +162,7 @@ public final class JudgeDemoCommand implements Callable<Integer> {
         text.put("seed", Long.toString(judged.seed()));
         text.put("scheduler", judged.scheduler());
         text.put("guidance_scale", Double.toString(judged.guidanceScale()));
-        text.put("num_inference_steps", Integer.toString(steps));
+        text.put("num_inference_steps", Integer.toString(numInferenceSteps));
         text.put("judged_shape", j.shape() == null ? "none" : j.shape().word());
         text.put("judged_colour", j.colour() == null ? "none" : j.colour().word());
         text.put("judged_background", j.background() == null ? "none" : j.background().word());

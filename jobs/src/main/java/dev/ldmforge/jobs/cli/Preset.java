@@ -36,6 +36,18 @@ public enum Preset {
         return id;
     }
 
+    public String scheduler() {
+        return scheduler;
+    }
+
+    public int steps() {
+        return steps;
+    }
+
+    public double guidanceScale() {
+        return guidanceScale;
+    }
+
     public String timestepSpacing() {
         return timestepSpacing;
     }

@@ -97,6 +97,26 @@ class DemoCliTest {
                 "a-red-circle-on-a-green-background-1000000.png")));
     }
 
+    /** Issue 17: {@code --preset a,b} judges each preset at its own scheduler, spacing, steps and guidance. */
+    @Test
+    void judgeDemoComparesPresets() throws IOException {
+        Path json = dir.resolve("presets.json");
+        CliRun r = CliRun.of("judge-demo", "--model", "tiny", "--preset", "turbo,lcm", "--captions", "2", "--json",
+                json.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("turbo (euler-ancestral)") && r.out().contains("lcm (lcm)"), r.out());
+        JsonNode rows = new ObjectMapper().readTree(json.toFile()).get("results");
+        assertEquals(2, rows.size());
+        assertEquals(List.of("turbo", "euler-ancestral", "trailing", "1", "0.0"), List.of(rows.get(0).get("preset")
+                .asText(), rows.get(0).get("scheduler").asText(), rows.get(0).get("timestep_spacing").asText(),
+                rows.get(0).get("num_inference_steps").asText(), rows.get(0).get("guidance_scale").asText()));
+        assertEquals(List.of("lcm", "lcm", "4", "1.0"), List.of(rows.get(1).get("preset").asText(),
+                rows.get(1).get("scheduler").asText(), rows.get(1).get("num_inference_steps").asText(),
+                rows.get(1).get("guidance_scale").asText()));
+        assertEquals(2, rows.get(1).get("images").asInt());
+        assertEquals(CliErrors.USAGE, CliRun.of("judge-demo", "--model", "tiny", "--preset", "fast").exitCode());
+    }
+
     @Test
     void judgeDemoRefusesAnUnknownScheduler() {
         CliRun r = CliRun.of("judge-demo", "--model", "tiny", "--schedulers", "dpm++2m");

@@ -178,4 +178,15 @@ class FewStepCliTest {
         assertTrue(run.err().contains(message), run.toString());
         assertTrue(!Files.exists(dir.resolve("never.png")));
     }
+
+    /** The speed figures have bench entries (listed, not run: figures come from an idle machine). */
+    @Test
+    void benchKnowsTheFewStepEntries() {
+        CliRun run = CliRun.of("bench", "--only", "no-such-benchmark");
+        assertEquals(2, run.exitCode(), run.toString());
+        for (String name : List.of("pipeline-tiny-ddim-50", "pipeline-tiny-dpmpp-2m-karras-25", "pipeline-tiny-lcm-4",
+                "pipeline-tiny-turbo-1")) {
+            assertTrue(run.err().contains(name), name + " in " + run);
+        }
+    }
 }

@@ -45,6 +45,12 @@ public final class RuntimeBenchmarks implements AutoCloseable {
     }
 
     public List<Benchmark> list() {
+        List<Benchmark> all = new java.util.ArrayList<>(core());
+        all.addAll(FewStepBenchmarks.list());
+        return List.copyOf(all);
+    }
+
+    private List<Benchmark> core() {
         return List.of(
                 new Benchmark("matmul", true, this::matmul),
                 new Benchmark("conv", true, this::conv),

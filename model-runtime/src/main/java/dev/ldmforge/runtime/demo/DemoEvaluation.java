@@ -73,28 +73,46 @@ public final class DemoEvaluation {
      */
     public static List<Result> evaluate(StableDiffusion model, Plan plan, ProgressListener steps,
                                         Consumer<JudgedImage> judged) {
-        ModelInfo info = model.info();
-        List<ShapeScene> captions = captions(plan.captions());
         StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, plan.batchSize());
         List<Result> results = new ArrayList<>();
         for (String scheduler : plan.schedulers()) {
             for (double guidance : plan.guidanceScales()) {
-                List<GenerationRequest> requests = new ArrayList<>();
-                for (ShapeScene scene : captions) {
-                    requests.add(new GenerationRequest(scene.caption(), "", plan.steps(), guidance,
-                            info.defaultWidth(), info.defaultHeight(), HELD_OUT_SEED, plan.perCaption(), scheduler,
-                            null, null, null));
-                }
-                Accuracy accuracy = Accuracy.NONE;
-                for (ImageOutput out : pipeline.generate(requests, steps)) {
-                    ShapeScene expected = captions.get(out.requestIndex());
-                    Judgement judgement = out.ok() ? DemoJudge.judge(out.image()) : new Judgement(null, null, null);
-                    accuracy = accuracy.plus(judgement, expected);
-                    judged.accept(new JudgedImage(scheduler, guidance, expected, out.seed(), out.image(), judgement));
-                }
-                results.add(new Result(scheduler, guidance, plan.steps(), accuracy));
+                results.add(evaluate(model, pipeline, plan, scheduler, null, guidance, plan.steps(), steps, judged));
             }
         }
         return results;
+    }
+
+    /**
+     * One setting, e.g. a preset: {@code scheduler} with {@code timestepSpacing} (null = its config), guidance and
+     * steps; the plan gives the captions, images per caption and batch size (its schedulers and scales are unused).
+     */
+    public static Result evaluate(StableDiffusion model, Plan plan, String scheduler, String timestepSpacing,
+                                  double guidance, int numInferenceSteps, ProgressListener steps,
+                                  Consumer<JudgedImage> judged) {
+        SchedulerName.parse(scheduler);
+        return evaluate(model, new StableDiffusionPipeline(model, plan.batchSize()), plan, scheduler,
+                timestepSpacing, guidance, numInferenceSteps, steps, judged);
+    }
+
+    private static Result evaluate(StableDiffusion model, StableDiffusionPipeline pipeline, Plan plan,
+                                   String scheduler, String timestepSpacing, double guidance, int numInferenceSteps,
+                                   ProgressListener steps, Consumer<JudgedImage> judged) {
+        ModelInfo info = model.info();
+        List<ShapeScene> captions = captions(plan.captions());
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (ShapeScene scene : captions) {
+            requests.add(new GenerationRequest(scene.caption(), "", numInferenceSteps, guidance, info.defaultWidth(),
+                    info.defaultHeight(), HELD_OUT_SEED, plan.perCaption(), scheduler, null, null, null, null, null,
+                    timestepSpacing, null));
+        }
+        Accuracy accuracy = Accuracy.NONE;
+        for (ImageOutput out : pipeline.generate(requests, steps)) {
+            ShapeScene expected = captions.get(out.requestIndex());
+            Judgement judgement = out.ok() ? DemoJudge.judge(out.image()) : new Judgement(null, null, null);
+            accuracy = accuracy.plus(judgement, expected);
+            judged.accept(new JudgedImage(scheduler, guidance, expected, out.seed(), out.image(), judgement));
+        }
+        return new Result(scheduler, guidance, numInferenceSteps, accuracy);
     }
 }
