@@ -17,6 +17,7 @@ import dev.ldmforge.runtime.pipeline.ModelInfo;
 import dev.ldmforge.runtime.pipeline.RgbImage;
 import dev.ldmforge.runtime.pipeline.StableDiffusion;
 import dev.ldmforge.runtime.pipeline.StableDiffusionPipeline;
+import dev.ldmforge.runtime.schedulers.SchedulerFactory;
 import dev.ldmforge.runtime.schedulers.SchedulerOptionsException;
 import dev.ldmforge.schemas.GenerationDefaults;
 import dev.ldmforge.schemas.PromptRequest;
@@ -77,13 +78,14 @@ final class ImageGeneration {
             } catch (IllegalArgumentException e) {
                 throw new CliErrors.UsageException("--latents: " + e.getMessage());
             }
+            SchedulerFactory scheduler;
             try {
-                pipeline.schedulerFor(g);
+                scheduler = pipeline.schedulerFor(g);
             } catch (SchedulerOptionsException e) {
                 throw new CliErrors.UsageException(e.getMessage() + " [INVALID_SCHEDULER_OPTIONS]");
             }
             List<ImageOutput> images = pipeline.generate(List.of(g), new ProgressBar(System.err));
-            write(images, request, info, g.microConditioning());
+            write(images, request, info, g.microConditioning(), scheduler);
             return images.stream().allMatch(ImageOutput::ok) ? 0 : CliErrors.FAILURE;
         }
     }
@@ -161,7 +163,8 @@ final class ImageGeneration {
         }
     }
 
-    private void write(List<ImageOutput> images, PromptRequest request, ModelInfo info, MicroConditioning micro) {
+    private void write(List<ImageOutput> images, PromptRequest request, ModelInfo info, MicroConditioning micro,
+                       SchedulerFactory scheduler) {
         boolean png = options.output != null || options.outputNpy == null;
         Path pngBase = options.output != null ? options.output : Path.of("out.png");
         List<Map<String, Object>> metadata = new ArrayList<>();
@@ -189,6 +192,9 @@ final class ImageGeneration {
                 out.println("wrote " + file);
             }
             row.putAll(text);
+            // the scheduler options the run used, the config's where the request gave none
+            row.put("timestep_spacing", scheduler.resolvedTimestepSpacing());
+            row.put("use_karras_sigmas", scheduler.resolvedUseKarrasSigmas());
             if (micro != null) {
                 row.put("original_size", List.of(micro.originalHeight(), micro.originalWidth()));
                 row.put("crops_coords_top_left", List.of(micro.cropTop(), micro.cropLeft()));

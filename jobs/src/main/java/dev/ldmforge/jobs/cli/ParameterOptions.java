@@ -81,7 +81,8 @@ public final class ParameterOptions {
      * default).
      */
     public GenerationDefaults applyTo(GenerationDefaults base, int modelSize) {
-        GenerationDefaults d = presetDefaults(base).withSize(width != null ? width : modelSize, height != null ? height : modelSize);
+        GenerationDefaults d = presetDefaults(base).withSize(width != null ? width : modelSize,
+                height != null ? height : modelSize);
         if (steps != null) {
             d = d.withSteps(steps);
         }

@@ -138,6 +138,8 @@ class FewStepCliTest {
             }
         }
         assertEquals(id.startsWith("lcm") ? "lcm" : "euler-ancestral", row.get("scheduler").asText());
+        assertEquals(id.startsWith("lcm") ? "null" : "\"trailing\"", row.get("timestep_spacing").toString());
+        assertTrue(row.get("use_karras_sigmas").isNull(), row.toString());
     }
 
     /**

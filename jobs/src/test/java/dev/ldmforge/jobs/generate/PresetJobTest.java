@@ -89,7 +89,8 @@ class PresetJobTest {
                 lcm.<Object>getAs("use_karras_sigmas")), "a row's own scheduler does not take the preset's spacing");
         Row karras = rows.filter("request_id = 'karras'").first();
         assertEquals(Arrays.asList("dpmpp-2m", "linspace", true), Arrays.asList(karras.<Object>getAs("scheduler"),
-                karras.<Object>getAs("timestep_spacing"), karras.<Object>getAs("use_karras_sigmas")), "resolved from the config");
+                karras.<Object>getAs("timestep_spacing"), karras.<Object>getAs("use_karras_sigmas")),
+                "resolved from the config");
 
         Dataset<Row> dead = spark.read().parquet(out + "/dead-letter");
         assertEquals(3, dead.filter("error_code = 'INVALID_SCHEDULER_OPTIONS'").count());

@@ -38,7 +38,8 @@ final class FewStepBenchmarks {
             try (StableDiffusion tiny = StableDiffusion.load("tiny", LoadOptions.cpu())) {
                 StableDiffusionPipeline pipeline = new StableDiffusionPipeline(tiny, 1);
                 Timing t = Timing.measure(1, runs, () -> pipeline.generate(List.of(request), ProgressListener.NONE));
-                return BenchResult.compute(name, "float32", t, Double.NaN, workload).withImagesPerS(1000 / t.medianMs());
+                return BenchResult.compute(name, "float32", t, Double.NaN, workload)
+                        .withImagesPerS(1000 / t.medianMs());
             }
         });
     }

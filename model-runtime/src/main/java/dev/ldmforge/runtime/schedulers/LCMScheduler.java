@@ -7,9 +7,9 @@ import java.util.function.Supplier;
 /**
  * diffusers' {@code LCMScheduler} (latent consistency models, Luo et al. 2023) as of 0.25.1. The timesteps are picked
  * from the distillation schedule of {@code original_inference_steps} (every k-th training step, k = train steps /
- * original steps), walked from the end at {@code floor(linspace(0, len, steps, endpoint=False))}. Each step maps the model output to x0, applies
- * the consistency boundary condition {@code denoised = c_out x0 + c_skip x_t}, then re-noises the result to the next
- * timestep with a fresh draw from the image's generator, except at the last step.
+ * original steps), walked from the end at {@code floor(linspace(0, len, steps, endpoint=False))}. Each step maps the
+ * model output to x0, applies the consistency boundary condition {@code denoised = c_out x0 + c_skip x_t}, then
+ * re-noises the result to the next timestep with a fresh draw from the image's generator, except at the last step.
  */
 public final class LCMScheduler implements Scheduler {
     /** diffusers hard-codes sigma_data = 0.5 in {@code get_scalings_for_boundary_condition_discrete}. */

@@ -177,7 +177,8 @@ class FewStepSchedulerFixtureTest {
             for (int k = 0; k < n; k++) {
                 NDArray scaled = s.scaleModelInput(latents, k);
                 NDArray refIn = unetInput.get(k).get(cfg ? "1:2" : "0:1");
-                TensorAssert.assertClose(refIn, scaled, 5e-5 * refIn.abs().max().getFloat(), id + " unet_input[" + k + "]");
+                TensorAssert.assertClose(refIn, scaled, 5e-5 * refIn.abs().max().getFloat(),
+                        id + " unet_input[" + k + "]");
                 NDArray guided = noisePred.get(k);
                 if (cfg) {
                     NDArray uncond = guided.get("0:1");
