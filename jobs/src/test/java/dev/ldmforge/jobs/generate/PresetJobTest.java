@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +106,21 @@ class PresetJobTest {
                 "--prompt", PROMPT, "--width", "64", "--height", "64", "--seed", "7", "--output", png.toString()));
         String uri = turbo.getAs("image_uri");
         byte[] batch = Files.readAllBytes(Path.of(java.net.URI.create(uri.startsWith("file:") ? uri : "file:" + uri)));
-        assertArrayEquals(Png.decode(Files.readAllBytes(png), "cli").pixels(), Png.decode(batch, uri).pixels());
+        assertSameImage(Png.decode(Files.readAllBytes(png), "cli").pixels(), Png.decode(batch, uri).pixels());
+    }
+
+    /**
+     * The same image up to float rounding: executors may run other thread counts than the CLI (another reduction
+     * order), so ±1 on at most 0.1 % of the 8-bit values, the fixtures' PNG rule. A CFG run would differ everywhere.
+     */
+    static void assertSameImage(byte[] expected, byte[] actual) {
+        assertEquals(expected.length, actual.length);
+        int off = 0;
+        for (int i = 0; i < expected.length; i++) {
+            int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
+            assertTrue(d <= 1, "8-bit value " + i + " differs by " + d);
+            off += d;
+        }
+        assertTrue(off <= expected.length / 1000, off + " values off by one");
     }
 }
