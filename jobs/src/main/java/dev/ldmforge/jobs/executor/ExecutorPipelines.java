@@ -94,9 +94,9 @@ public final class ExecutorPipelines {
             }
             entry.leases++;
         }
+        // Room first: the eldest idle models go before a new one takes memory (or when the limit shrank).
+        evict(maxLoaded);
         if (load) {
-            // Room first: the eldest idle models go before this one takes memory.
-            evict(maxLoaded);
             try {
                 entry.model.complete(load(key, s3, cacheDir, hub));
             } catch (RuntimeException | Error e) {
