@@ -163,10 +163,7 @@ final class HostileRecords {
                     System.arraycopy(huge, 0, c, 1, huge.length);
                     yield c;
                 }
-                case 3 -> { // a map block of 2^30 entries in metadata
-                    byte[] b = good.clone();
-                    yield hugeMap(b);
-                }
+                case 3 -> hugeMap(); // a map block of 2^30 entries in metadata
                 default -> {
                     byte[] b = good.clone();
                     b[random.nextInt(b.length)] ^= (byte) (1 + random.nextInt(255));
@@ -191,9 +188,9 @@ final class HostileRecords {
         return out.toByteArray();
     }
 
-    private byte[] hugeMap(byte[] good) {
-        // Rewrite the datum with a metadata block count of 2^30 and nothing after it.
-        byte[] prefix = avroPrefixBeforeMetadata(good);
+    /** A minimal datum whose metadata declares a block of 2^30 entries, with four bytes after it. */
+    private static byte[] hugeMap() {
+        byte[] prefix = avroPrefixBeforeMetadata();
         byte[] count = varint(1L << 30);
         byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + count.length + 4);
         System.arraycopy(count, 0, out, prefix.length, count.length);
@@ -201,7 +198,7 @@ final class HostileRecords {
     }
 
     /** The bytes of a datum with every field up to metadata null except request_id and prompt (written below). */
-    private static byte[] avroPrefixBeforeMetadata(byte[] good) {
+    private static byte[] avroPrefixBeforeMetadata() {
         GenericRecord r = new GenericRecordBuilder(Schemas.PROMPT_REQUEST).set("prompt", "p")
                 .set("metadata", Map.of()).build();
         byte[] minimal = write(r);
