@@ -50,6 +50,11 @@ public final class AvroCodec {
     }
 
     private static GenericRecord decode(byte[] bytes, Schema schema) throws InvalidRecordException {
+        String problem = AvroBounds.problem(bytes, schema);
+        if (problem != null) {
+            throw new InvalidRecordException(ErrorCode.MALFORMED_AVRO, "record: " + bytes.length
+                    + " bytes are not a " + schema.getName() + " Avro datum (" + problem + ")");
+        }
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
         try {
             GenericRecord record = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);

@@ -3,6 +3,7 @@ package dev.ldmforge.schemas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -67,6 +68,24 @@ class AvroCodecTest {
                 assertEquals(ErrorCode.MALFORMED_AVRO, e.code());
             }
         }
+    }
+
+    /** Issue 13: a datum declaring more than its bytes hold is refused before Avro allocates what it declares. */
+    @Test
+    void declaredLengthsAndCountsBeyondTheBytesAreRefusedBeforeAllocation() {
+        // request_id: the string branch, then a length of 1.5 GB (zig-zag varint), then 8 bytes.
+        byte[] hugeString = {2, (byte) 0x80, (byte) 0xbc, (byte) 0xc1, (byte) 0x96, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0};
+        InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> AvroCodec.readFields(hugeString));
+        assertEquals(ErrorCode.MALFORMED_AVRO, e.code());
+        assertTrue(e.getMessage().contains("of 1500000000 bytes declared"), e.getMessage());
+        // A valid minimal datum whose metadata map declares 2^30 entries.
+        byte[] minimal = AvroCodec.write(new PromptRequest(null, "p", null, null, null, null, null, null, null, null,
+                null, null, null, Map.of(), null, null, null, null));
+        int metadata = 3 + 11; // request_id null, prompt "p", eleven null fields
+        byte[] hugeMap = Arrays.copyOf(minimal, minimal.length + 4);
+        System.arraycopy(new byte[]{(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 0, hugeMap, metadata, 5);
+        e = assertThrows(InvalidRecordException.class, () -> AvroCodec.readFields(hugeMap));
+        assertTrue(e.getMessage().contains("a block of 1073741824 items"), e.getMessage());
     }
 
     private static void assertMalformed(byte[] bytes) {

@@ -3,6 +3,7 @@ package dev.ldmforge.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ldmforge.jobs.bench.JobBenchmark;
+import dev.ldmforge.jobs.bench.SoakBenchmark;
 import dev.ldmforge.runtime.bench.BenchReport;
 import dev.ldmforge.runtime.bench.Benchmark;
 import dev.ldmforge.runtime.bench.MachineInfo;
@@ -46,10 +47,15 @@ public final class BenchCommand implements Callable<Integer> {
             + "(matmul always runs first: the ratios refer to it)")
     Set<String> only;
 
+    @Option(names = "--soak-images", paramLabel = "N", defaultValue = "" + SoakBenchmark.DEFAULT_IMAGES,
+            description = "images of the soak-tiny run, which runs only when --only names it (RSS sampled every "
+                    + "10 s; default: ${DEFAULT-VALUE})")
+    int soakImages;
+
     @Override
     public Integer call() throws Exception {
-        if (runs < 1 || (threads != null && threads < 1)) {
-            throw new CliErrors.UsageException("--runs and --threads must be at least 1");
+        if (runs < 1 || (threads != null && threads < 1) || soakImages < 1) {
+            throw new CliErrors.UsageException("--runs, --threads and --soak-images must be at least 1");
         }
         if (threads != null) {
             RuntimeBenchmarks.setThreads(threads);
@@ -58,13 +64,15 @@ public final class BenchCommand implements Callable<Integer> {
             double[] pipelineImagesPerS = {Double.NaN};
             List<Benchmark> all = new ArrayList<>(runtime.list());
             all.addAll(JobBenchmark.benchmarks(() -> pipelineImagesPerS[0]));
+            all.add(SoakBenchmark.benchmark(() -> soakImages));
             List<String> names = all.stream().map(Benchmark::name).toList();
             if (only != null && !names.containsAll(only)) {
                 throw new CliErrors.UsageException("--only: unknown benchmark(s) " + only.stream()
                         .filter(n -> !names.contains(n)).toList() + "; known: " + String.join(", ", names));
             }
             List<Benchmark> selected = all.stream().filter(b -> b.name().equals("matmul")
-                    || (only != null ? only.contains(b.name()) : !quick || b.quick())).toList();
+                    || (only != null ? only.contains(b.name())
+                    : (!quick || b.quick()) && !b.name().equals(SoakBenchmark.NAME))).toList();
             MachineInfo machine = MachineInfo.detect();
             System.out.println(machine.describe());
             System.out.println("dtype: float32 (CPU); runs: " + runs + " after warm-up; "

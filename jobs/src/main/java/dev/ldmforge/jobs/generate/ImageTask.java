@@ -127,14 +127,10 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             this.writer = writer;
         }
 
-        private StableDiffusion model(String name) {
-            return model(name, options.dtype());
-        }
-
-        /** The model a name stands for, loaded from its pinned location. */
-        private StableDiffusion model(String name, String dtype) {
-            return ExecutorPipelines.get(options.location(name), device, dtype, options.attentionChunk(), options.s3(),
-                    Path.of(options.modelCacheDir()), options.hub());
+        /** A lease on the model a declared name stands for, loaded from its pinned location. */
+        private ExecutorPipelines.Lease lease(String name, String dtype) {
+            return ExecutorPipelines.lease(options.location(name), device, dtype, options.attentionChunk(),
+                    options.s3(), Path.of(options.modelCacheDir()), options.hub(), options.maxLoadedModels());
         }
 
         /** Generates the chunk's images and queues their writes; the supplier waits for those and gives the rows. */
@@ -145,10 +141,25 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             Map<String, DeadLetter> dead = new LinkedHashMap<>();
             for (PlannedRequest planned : requests) {
                 PromptRequest r = planned.request();
+                String modelName = options.models().nameFor(r.model());
+                // The trust boundary, before any filesystem or network access on the request's word.
+                if (!options.models().declares(modelName)) {
+                    dead.put(r.requestId(), deadLetter(planned, ErrorCode.UNKNOWN_MODEL, "model: "
+                            + shown(modelName) + " is not a model this job declares ("
+                            + String.join(", ", options.models().locations().keySet())
+                            + "; see --model and --extra-model)"));
+                    continue;
+                }
                 RgbImage init = null;
                 if (r.initImageUri() != null) {
+                    Optional<String> refused = options.initImages().refusal(r.initImageUri());
+                    if (refused.isPresent()) {
+                        dead.put(r.requestId(), deadLetter(planned, ErrorCode.INIT_IMAGE_NOT_ALLOWED, refused.get()));
+                        continue;
+                    }
                     try {
-                        init = InitImages.read(r.initImageUri(), r.width(), r.height(), options.s3());
+                        init = InitImages.read(r.initImageUri(), r.width(), r.height(), options.s3(),
+                                options.maxInitImageBytes());
                     } catch (RuntimeException e) {
                         dead.put(r.requestId(), deadLetter(planned, ErrorCode.INVALID_INIT_IMAGE, e.getMessage()));
                         continue;
@@ -163,7 +174,6 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                                 ImageStatus.EXISTING, null, 0, 0, defaultInfo(r), null)));
                         continue;
                     }
-                    String modelName = r.model() != null ? r.model() : options.model();
                     byModel.computeIfAbsent(modelName, m -> new ArrayList<>()).add(new Work(planned, index, init));
                 }
             }
@@ -185,14 +195,16 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
         }
 
         private ModelInfo defaultInfo(PromptRequest r) {
-            return model(r.model() != null ? r.model() : options.model()).info();
+            try (ExecutorPipelines.Lease lease = lease(options.models().nameFor(r.model()), options.dtype())) {
+                return lease.model().info();
+            }
         }
 
         private void generate(String modelName, List<Work> work, Map<String, DeadLetter> dead,
                               List<Future<Stored>> writes) {
-            StableDiffusion model;
+            ExecutorPipelines.Lease lease;
             try {
-                model = model(modelName);
+                lease = lease(modelName, options.dtype());
             } catch (RuntimeException e) {
                 if (modelName.equals(options.model())) {
                     throw e; // the job's own model: systemic
@@ -203,9 +215,24 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                 }
                 return;
             }
+            List<ExecutorPipelines.Lease> retries = new ArrayList<>();
+            try {
+                generate(lease.model(), modelName, work, dead, writes, retries);
+            } finally {
+                lease.close();
+                retries.forEach(ExecutorPipelines.Lease::close);
+            }
+        }
+
+        private void generate(StableDiffusion model, String modelName, List<Work> work, Map<String, DeadLetter> dead,
+                              List<Future<Stored>> writes, List<ExecutorPipelines.Lease> retries) {
             StableDiffusionPipeline pipeline = new StableDiffusionPipeline(model, options.batchSize());
             if (options.retryFloat32()) {
-                pipeline = pipeline.withFloat32Retry(() -> model(modelName, "float32"));
+                pipeline = pipeline.withFloat32Retry(() -> {
+                    ExecutorPipelines.Lease retry = lease(modelName, "float32");
+                    retries.add(retry);
+                    return retry.model();
+                });
             }
             // options the scheduler cannot take are the request's fault: a dead letter, before any UNet call
             List<Work> runnable = new ArrayList<>();
@@ -295,13 +322,23 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
             Boolean karras = scheduler != null ? scheduler.resolvedUseKarrasSigmas() : r.useKarrasSigmas();
             return new GeneratedImage(r.requestId(), index, uri, sha, r.width(), r.height(), r.seed() + index,
                     r.prompt(), r.negativePrompt(), r.numInferenceSteps(), r.guidanceScale(), scheduler(r, info),
-                    r.strength(), r.initImageUri(), info.id(), info.weightsSha256(),
+                    r.strength(), r.initImageUri(), JobOptions.recordedId(options.models().nameFor(r.model())),
+                    info.weightsSha256(),
                     image == null ? 0 : Math.round(image.timings().textEncodeMs()),
                     image == null ? 0 : Math.round(image.timings().denoiseMs()),
                     image == null ? 0 : Math.round(image.timings().decodeMs()), encodeMs, uploadMs, host, executorId,
                     info.device(), info.dtype(), ctx.attemptNumber(), Instant.now(), status, r.metadata(),
                     r.prompt2(), r.negativePrompt2(), spacing, karras, info.revision());
         }
+    }
+
+    /** A request's text in a message: at most 200 characters, control characters escaped. */
+    private static String shown(String text) {
+        String cut = text.length() > 200 ? text.substring(0, 200) + "… (" + text.length() + " characters)" : text;
+        StringBuilder b = new StringBuilder();
+        cut.codePoints().forEach(c -> b.append(Character.isISOControl(c) ? String.format("\\u%04x", c)
+                : new String(Character.toChars(c))));
+        return b.toString();
     }
 
     private static String scheduler(PromptRequest r, ModelInfo info) {

@@ -2,6 +2,7 @@ package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.cli.ParameterOptions;
 import dev.ldmforge.jobs.cli.Preset;
+import dev.ldmforge.jobs.cli.TrustOptions;
 import dev.ldmforge.jobs.executor.HubConf;
 import dev.ldmforge.jobs.executor.ModelSource;
 import dev.ldmforge.jobs.spark.SparkSessions;
@@ -54,6 +55,9 @@ public final class JobSettings {
     @Mixin
     ParameterOptions parameters;
 
+    @Mixin
+    TrustOptions trust;
+
     @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
     boolean strict;
 
@@ -98,8 +102,21 @@ public final class JobSettings {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        // The driver resolves a hub id's revision once: every executor loads that commit.
-        String location = ModelSource.pin(model, hub, s3);
+        DeclaredModels declared;
+        AllowedLocations initImages;
+        try {
+            if (trust.maxInitImageBytes < 1 || trust.maxLoadedModels < 1) {
+                throw new IllegalArgumentException("--max-init-image-bytes and --max-loaded-models must be at least "
+                        + "1, got " + trust.maxInitImageBytes + " and " + trust.maxLoadedModels);
+            }
+            declared = DeclaredModels.of(model, trust.extraModels);
+            initImages = AllowedLocations.of(input, trust.allowInitImages);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // The driver resolves each hub id's revision once: every executor loads that commit.
+        declared = declared.withLocations(m -> ModelSource.pin(m, hub, s3));
+        String location = declared.location(model).orElseThrow();
         LoadOptions load = LoadOptions.cpu().withDevice("cpu").withDtype("float32").withHub(hub.settings());
         // s3:// models are only copied on executors; their rows need width/height or --width/--height.
         int modelSize = parameters.sizeGiven() || model.startsWith("s3") ? 512
@@ -115,7 +132,8 @@ public final class JobSettings {
                 : Path.of(System.getProperty("user.home"), ".cache", "ldmforge", "models");
         return new JobOptions(input, output, model, device, dtype, batchSize, attentionChunk, defaults,
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
-                cache.toString(), location.equals(model) ? Map.of() : Map.of(model, location), hub, retryFloat32,
-                failFirstAttempt, preset == null ? null : preset.description());
+                cache.toString(), declared, hub, retryFloat32, failFirstAttempt,
+                preset == null ? null : preset.description(), initImages,
+                trust.maxInitImageBytes, trust.maxLoadedModels);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.storage;
 
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -146,6 +147,35 @@ public final class S3ObjectStore implements ObjectStore {
             return Optional.of(bytes.asByteArray());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The object's size from its metadata (no body is read), empty if it does not exist. */
+    public Optional<Long> size(String key) {
+        try {
+            return Optional.of(s3.headObject(r -> r.bucket(bucket).key(prefix + key)).contentLength());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * At most {@code maxBytes + 1} bytes of the object (a ranged GET, and the stream is read no further), so that a
+     * caller sees an object larger than its limit without fetching it; empty if it does not exist.
+     */
+    public Optional<byte[]> readAtMost(String key, long maxBytes) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(prefix + key)
+                .range("bytes=0-" + maxBytes))) {
+            return Optional.of(in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + uri(key) + ": " + e.getMessage(), e);
         }
     }
 

@@ -146,6 +146,39 @@ class InspectCliTest {
         assertTrue(report.get("components").get("unet").get("parameters").asLong() > 0, run.toString());
     }
 
+    /** Issue 13: config-only reads only the networks' configs, so a model_index.json without tokenizer works. */
+    @Test
+    void configOnlyNeedsNoTokenizerNorSchedulerEntry() throws IOException {
+        Path tiny = Fixtures.path("tiny-sd");
+        Path folder = dir.resolve("networks-only");
+        for (String component : List.of("unet", "vae", "text_encoder")) {
+            write(folder.resolve(component).resolve("config.json"),
+                    Files.readString(tiny.resolve(component).resolve("config.json")));
+        }
+        write(folder.resolve("model_index.json"), """
+                {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.25.1",
+                 "text_encoder": ["transformers", "CLIPTextModel"], "unet": ["diffusers", "UNet2DConditionModel"],
+                 "vae": ["diffusers", "AutoencoderKL"]}""");
+
+        CliRun run = CliRun.of("inspect", "--config-only", "--json", "--model", folder.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals("SD1", report.get("family").asText());
+        assertTrue(report.get("components").get("unet").get("parameters").asLong() > 0, run.toString());
+        assertTrue(report.get("components").get("text_encoder").get("parameters").asLong() > 0, run.toString());
+    }
+
+    /** Issue 13: inspecting a single file tokenizes nothing, so it needs no --tokenizer (nor a cached one). */
+    @Test
+    void singleFileInspectsWithoutATokenizer() {
+        CliRun run = CliRun.of("inspect", "--model", Fixtures.path("tiny-sd-original.safetensors").toString(),
+                "--original-config", Fixtures.path("tiny-sd-original-inference.yaml").toString(),
+                "--text-encoder-config", Fixtures.path("tiny-sd/text_encoder/config.json").toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("family:  SD1"), run.toString());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("weights: sha256 [0-9a-f]{64}")), run.toString());
+    }
+
     static void write(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);

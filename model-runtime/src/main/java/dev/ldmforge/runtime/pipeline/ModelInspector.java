@@ -30,7 +30,8 @@ public final class ModelInspector {
         if (!configOnly) {
             // A hub id is resolved once, so that the weights loaded and the dtypes listed are of one commit.
             String pinned = model.equals(TinyModel.ID) ? model : pinned(model, options);
-            try (StableDiffusion sd = StableDiffusion.load(pinned, options)) {
+            // Inspecting tokenizes nothing: a single file needs no tokenizer here.
+            try (StableDiffusion sd = StableDiffusion.load(pinned, options, false)) {
                 Map<String, Map<String, Long>> dtypes = model.equals(TinyModel.ID) ? Map.of() : storedDtypes(pinned,
                         options);
                 return report(model, false, sd.info().weightsSha256(), sd.configs(), dtypes);
@@ -85,7 +86,7 @@ public final class ModelInspector {
         new UNet2DConditionModel(unet, unetParams);
         Parameters vaeParams = new Parameters();
         new AutoencoderKL(vae, vaeParams);
-        SchedulerConfig sched = SchedulerFactory.of(scheduler, null).config();
+        SchedulerConfig sched = scheduler == null ? null : SchedulerFactory.of(scheduler, null).config();
 
         Map<String, ModelReport.Component> components = new LinkedHashMap<>();
         Parameters textParams = new Parameters();
@@ -119,10 +120,12 @@ public final class ModelInspector {
                 "block_out_channels", Arrays.toString(vae.blockOutChannels()),
                 "layers_per_block", vae.layersPerBlock(), "latent_channels", vae.latentChannels(),
                 "scaling_factor", vae.scalingFactor(), "force_upcast", vae.forceUpcast())));
-        components.put("scheduler", new ModelReport.Component(sched.schedulerClass().className(), 0, Map.of(),
-                ordered("prediction_type", sched.predictionType().configName(),
-                        "num_train_timesteps", scheduler.integer("num_train_timesteps", 1000),
-                        "beta_schedule", scheduler.string("beta_schedule", "linear"))));
+        if (sched != null) { // a config-only folder may list no scheduler
+            components.put("scheduler", new ModelReport.Component(sched.schedulerClass().className(), 0, Map.of(),
+                    ordered("prediction_type", sched.predictionType().configName(),
+                            "num_train_timesteps", scheduler.integer("num_train_timesteps", 1000),
+                            "beta_schedule", scheduler.string("beta_schedule", "linear"))));
+        }
         return new ModelReport(model, configs.family(), configOnly, hash,
                 StableDiffusion.defaultImageSize(unet, vae), components);
     }

@@ -72,6 +72,14 @@ public final class StableDiffusion implements AutoCloseable {
      * cache, downloading what it lacks ({@link ModelLocation} has the order).
      */
     public static StableDiffusion load(String model, LoadOptions options) {
+        return load(model, options, true);
+    }
+
+    /**
+     * @param withTokenizers false for {@code inspect}, which tokenizes nothing: a single file then needs no tokenizer,
+     *                       and the model it returns can report its configs and weights but not encode prompts
+     */
+    static StableDiffusion load(String model, LoadOptions options, boolean withTokenizers) {
         DeviceAndDtype target = DeviceAndDtype.parse(options.device(), options.dtype());
         if (model.equals(TinyModel.ID)) {
             return TinyModel.build(target, options.attentionQueryChunk());
@@ -79,7 +87,7 @@ public final class StableDiffusion implements AutoCloseable {
         ModelLocation location = ModelLocation.resolve(model, options, HubModels.Fetch.ALL);
         try (PipelineCheckpoint checkpoint = PipelineCheckpoint.open(location.path(), options.checkpoint())) {
             PipelineConfigs configs = PipelineConfigs.read(checkpoint);
-            return assemble(Tokenizers.of(model, checkpoint, options), configs, location.id(), location.revision(),
+            return assemble(withTokenizers ? Tokenizers.of(model, checkpoint, options) : null, configs, location.id(), location.revision(),
                     target, options.attentionQueryChunk(), (parameters, component, manager, dtype) -> {
                         try (TensorSource source = checkpoint.weights(component)) {
                             parameters.load(source, manager, dtype, component == PipelineComponent.TEXT_ENCODER
@@ -96,12 +104,14 @@ public final class StableDiffusion implements AutoCloseable {
         void fill(Parameters parameters, PipelineComponent component, NDManager manager, DataType dtype);
     }
 
-    /** @param tokenizers the tokenizer, then SDXL's tokenizer_2 */
+    /** @param tokenizers the tokenizer, then SDXL's tokenizer_2; null: weights only, no prompt encoder */
     static StableDiffusion assemble(List<ClipTokenizer> tokenizers, PipelineConfigs configs, String id,
                                     String revision, DeviceAndDtype target, int attentionQueryChunk, WeightFiller filler) {
         configs.check(id);
-        checkVocabulary(id, tokenizers.get(0), configs.text(), "text_encoder");
-        if (configs.xl()) {
+        if (tokenizers != null) {
+            checkVocabulary(id, tokenizers.get(0), configs.text(), "text_encoder");
+        }
+        if (configs.xl() && tokenizers != null) {
             checkVocabulary(id, tokenizers.get(1), configs.text2(), "text_encoder_2");
         }
         DataType vaeDtype = configs.xl() && configs.vae().forceUpcast() ? DataType.FLOAT32 : target.dtype();
@@ -122,11 +132,11 @@ public final class StableDiffusion implements AutoCloseable {
             }
             filler.fill(unetParams, PipelineComponent.UNET, weights, target.dtype());
             filler.fill(vaeParams, PipelineComponent.VAE, weights, vaeDtype);
-            PromptEncoder prompts = configs.xl()
+            PromptEncoder prompts = tokenizers == null ? null : configs.xl()
                     ? new SdxlPromptEncoder(tokenizers.get(0), text, tokenizers.get(1), text2,
                     configs.forceZerosForEmptyPrompt())
                     : new ClipPromptEncoder(tokenizers.get(0), text);
-            return new StableDiffusion(configs, tokenizers.get(0), prompts, unet, vae, id, revision, target, vaeDtype,
+            return new StableDiffusion(configs, tokenizers == null ? null : tokenizers.get(0), prompts, unet, vae, id, revision, target, vaeDtype,
                     weights, new Components(textParams, text2Params, unetParams, vaeParams));
         } catch (RuntimeException e) {
             weights.close();

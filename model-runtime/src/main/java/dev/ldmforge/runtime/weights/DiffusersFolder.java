@@ -63,9 +63,12 @@ public final class DiffusersFolder implements PipelineCheckpoint {
 
     private static DiffusersFolder open(Path root, String variant, boolean withWeights) {
         JsonConfig index = JsonConfig.read(root.resolve("model_index.json"));
-        PipelineType type = checkedType(index);
+        PipelineType type = checkedType(index, !withWeights);
         Map<PipelineComponent, Path> weights = new EnumMap<>(PipelineComponent.class);
         for (PipelineComponent c : type.components()) {
+            if (!withWeights && optionalForConfigs(index, c)) {
+                continue;
+            }
             Path dir = root.resolve(c.folder());
             if (!Files.isDirectory(dir)) {
                 throw new WeightsException(root + ": model_index.json names " + c.folder() + " but the folder "
@@ -83,16 +86,27 @@ public final class DiffusersFolder implements PipelineCheckpoint {
      * type is {@code [library, class]} and of a supported class.
      */
     public static PipelineType readModelIndex(Path root) {
-        return checkedType(JsonConfig.read(root.resolve("model_index.json")));
+        return checkedType(JsonConfig.read(root.resolve("model_index.json")), false);
     }
 
-    private static PipelineType checkedType(JsonConfig index) {
+    /**
+     * Reading configs alone needs only the networks' configs: a tokenizer or scheduler model_index.json does not
+     * list may be absent (its configs are then not read).
+     */
+    private static boolean optionalForConfigs(JsonConfig index, PipelineComponent c) {
+        return !c.hasWeights() && index.node().get(c.folder()) == null;
+    }
+
+    private static PipelineType checkedType(JsonConfig index, boolean configsOnly) {
         PipelineType type = PipelineType.of(index);
         String file = index.source();
         if (index.string("_class_name", null) == null) {
             throw new ConfigException(file + ": required field _class_name is missing");
         }
         for (PipelineComponent c : type.components()) {
+            if (configsOnly && optionalForConfigs(index, c)) {
+                continue;
+            }
             JsonNode entry = index.node().get(c.folder());
             if (entry == null || !entry.isArray() || entry.size() != 2 || !entry.get(0).isTextual()
                     || !entry.get(1).isTextual()) {
@@ -194,6 +208,9 @@ public final class DiffusersFolder implements PipelineCheckpoint {
         }
         if (!type.components().contains(component)) {
             throw new IllegalArgumentException(root + ": a " + type.className() + " has no " + component.folder());
+        }
+        if (weightFiles.isEmpty() && optionalForConfigs(modelIndex, component)) {
+            return null; // a configs-only folder without a scheduler
         }
         String name = component == PipelineComponent.SCHEDULER ? "scheduler_config.json" : "config.json";
         return JsonConfig.read(root.resolve(component.folder()).resolve(name));
