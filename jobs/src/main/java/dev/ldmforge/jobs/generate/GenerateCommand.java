@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.report.JobSummary;
+import dev.ldmforge.jobs.report.RequestDefaults;
 import dev.ldmforge.jobs.spark.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -79,8 +80,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, String> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {
-        Map<String, String> c = new LinkedHashMap<>();
+    private static Map<String, Object> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("prompts", o.prompts());
         c.put("output", o.output());
         c.put("model", o.model());
@@ -88,7 +89,7 @@ public final class GenerateCommand implements Callable<Integer> {
         c.put("dtype", o.dtype());
         c.put("batch_size", Integer.toString(o.batchSize()));
         c.put("partitions", Integer.toString(partitions));
-        c.put("defaults", o.defaults().toString());
+        c.put("defaults", RequestDefaults.json(o.defaults()));
         c.put("unknown_fields", o.unknownFields().name());
         c.put("spark.master", spark.sparkContext().master());
         for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {

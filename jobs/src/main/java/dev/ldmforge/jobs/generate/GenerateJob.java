@@ -1,6 +1,10 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.input.PromptDatasets;
+import dev.ldmforge.jobs.output.HfImage;
+import dev.ldmforge.jobs.output.OutputFormat;
+import dev.ldmforge.jobs.output.ShardParquet;
+import dev.ldmforge.jobs.output.ShardPlan;
 import dev.ldmforge.jobs.report.Gallery;
 import dev.ldmforge.jobs.report.JobSummary;
 import dev.ldmforge.jobs.storage.ObjectStore;
@@ -69,7 +73,7 @@ public final class GenerateJob {
         this.out = out;
     }
 
-    public JobSummary run(List<String> command, Map<String, String> config) {
+    public JobSummary run(List<String> command, Map<String, Object> config) {
         Instant started = Instant.now();
         OutputLayout layout = OutputLayout.of(options.output());
         LOG.info("generate: model {} on {} ({}), batch size {}, {} partitions, prompts {}, output {}",
@@ -104,8 +108,6 @@ public final class GenerateJob {
             long totalImages = imageCounts.getLong(0);
             long pendingImages = imageCounts.getLong(1);
             long requests = imageCounts.getLong(2);
-            Dataset<Row> pending = ImagePlan.unrecorded(marked);
-            Dataset<Row> planned = ImagePlan.planned(pending, partitions);
 
             describe("generate " + pendingImages + " images with " + options.model());
             String staging = layout.hadoop(OutputLayout.STAGING + "/" + UUID.randomUUID());
@@ -113,14 +115,24 @@ public final class GenerateJob {
             out.printf("generate: %d prompts read, %d valid, %d images to generate (%d already present)%n", read,
                     valid, pendingImages, totalImages - pendingImages);
             try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
-                ImagePlan.generate(planned, options, done).write().mode(SaveMode.ErrorIfExists).parquet(staging);
+                generationStage(marked, done).write().mode(SaveMode.ErrorIfExists).parquet(staging);
             }
             Dataset<Row> staged = spark.read().schema(StagedOutput.SCHEMA).parquet(staging)
                     .persist(StorageLevel.MEMORY_AND_DISK());
 
             describe("commit metadata and dead letters");
-            Dataset<Row> newImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE)).select("image.*");
-            newImages.write().mode(SaveMode.Append).parquet(layout.hadoop(OutputLayout.METADATA));
+            Dataset<Row> stagedImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE));
+            if (format() == OutputFormat.PARQUET) {
+                HfImage.withImageColumn(stagedImages).write().mode(SaveMode.Append)
+                        .option(HfImage.ROW_GROUP_ROWS_OPTION, HfImage.ROW_GROUP_ROWS)
+                        .parquet(layout.hadoop(OutputLayout.METADATA));
+            } else {
+                stagedImages.select("image.*").write().mode(SaveMode.Append)
+                        .parquet(layout.hadoop(OutputLayout.METADATA));
+            }
+            if (format() == OutputFormat.WEBDATASET) {
+                ShardParquet.write(spark, layout, stagedImages.select("image.image_uri"));
+            }
             Dataset<Row> generationDead = staged.filter(col("kind").equalTo(StagedOutput.DEAD))
                     .select("dead_letter.*");
             Dataset<Row> deadLetters = PromptDatasets.deadLetters(validated, started)
@@ -169,6 +181,28 @@ public final class GenerateJob {
             deadLetters.unpersist();
             return summary;
         }
+    }
+
+    private OutputFormat format() {
+        return options.outputs().outputFormat();
+    }
+
+    /**
+     * The generation stage over the images not yet recorded: {@link ImageTask} over requests dealt round-robin
+     * (files, parquet), or one {@link ShardTask} per WebDataset shard that holds any of them.
+     */
+    private Dataset<Row> generationStage(Dataset<Row> marked, LongAccumulator done) {
+        if (format() != OutputFormat.WEBDATASET) {
+            return ImagePlan.generate(ImagePlan.planned(ImagePlan.unrecorded(marked), partitions), options, done);
+        }
+        Dataset<Row> planned = ShardPlan.planned(marked, options.outputs().samplesPerShard())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        List<Integer> shards = planned.select(ShardPlan.SHARD).distinct().orderBy(ShardPlan.SHARD).collectAsList()
+                .stream().map(r -> r.getInt(0)).toList();
+        out.printf("generate: %d WebDataset shards to write (%d samples per shard)%n", shards.size(),
+                options.outputs().samplesPerShard());
+        return spark.createDataFrame(ShardPlan.oneShardPerPartition(planned, shards)
+                .mapPartitions(new ShardTask(options, done)), StagedOutput.SCHEMA);
     }
 
     private void describe(String what) {

@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.executor.HubConf;
+import dev.ldmforge.jobs.output.OutputSettings;
 import dev.ldmforge.jobs.storage.S3Settings;
 import dev.ldmforge.runtime.hub.HubModelId;
 import dev.ldmforge.runtime.pipeline.ModelLocation;
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param retryFloat32     regenerate NaN/black float16 images once in float32
  * @param failFirstAttempt fault injection for tests: the first attempt of every task fails after writing half of
  *                         its images, as a crashed executor would
+ * @param outputs          output format, image format and their settings
  */
 public record JobOptions(
         String prompts,
@@ -36,7 +38,8 @@ public record JobOptions(
         Map<String, String> locations,
         HubConf hub,
         boolean retryFloat32,
-        boolean failFirstAttempt) implements Serializable {
+        boolean failFirstAttempt,
+        OutputSettings outputs) implements Serializable {
 
     public JobOptions {
         locations = Map.copyOf(locations);

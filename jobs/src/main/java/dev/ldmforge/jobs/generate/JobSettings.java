@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.generate;
 
+import dev.ldmforge.jobs.cli.OutputOptions;
 import dev.ldmforge.jobs.cli.ParameterOptions;
 import dev.ldmforge.jobs.executor.HubConf;
 import dev.ldmforge.jobs.executor.ModelSource;
@@ -52,6 +53,9 @@ public final class JobSettings {
 
     @Mixin
     ParameterOptions parameters;
+
+    @Mixin
+    OutputOptions outputs;
 
     @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
     boolean strict;
@@ -114,6 +118,6 @@ public final class JobSettings {
         return new JobOptions(input, output, model, device, dtype, batchSize, attentionChunk, defaults,
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
                 cache.toString(), location.equals(model) ? Map.of() : Map.of(model, location), hub, retryFloat32,
-                failFirstAttempt);
+                failFirstAttempt, outputs.settings());
     }
 }
