@@ -201,8 +201,9 @@ public final class GenerateJob {
                 .stream().map(r -> r.getInt(0)).toList();
         out.printf("generate: %d WebDataset shards to write (%d samples per shard)%n", shards.size(),
                 options.outputs().samplesPerShard());
-        return spark.createDataFrame(ShardPlan.oneShardPerPartition(planned, shards)
-                .mapPartitions(new ShardTask(options, done)), StagedOutput.SCHEMA);
+        // Back to a DataFrame (same partitions) so that the task's rows carry their schema.
+        return spark.createDataFrame(ShardPlan.oneShardPerPartition(planned, shards), planned.schema())
+                .mapPartitions(new ShardTask(options, done), Encoders.row(StagedOutput.SCHEMA));
     }
 
     private void describe(String what) {

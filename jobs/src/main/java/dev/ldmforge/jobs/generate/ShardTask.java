@@ -13,11 +13,14 @@ import dev.ldmforge.schemas.ImageStatus;
 import dev.ldmforge.schemas.InvalidRecordException;
 import dev.ldmforge.schemas.JsonCodec;
 import dev.ldmforge.schemas.SparkRows;
+import dev.ldmforge.schemas.SparkSchemas;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.BufferedInputStream;
@@ -45,7 +48,7 @@ import java.util.TreeMap;
  * records back from the tar (status EXISTING) and the failures from the stats. Rows out are {@link StagedOutput}s
  * for the images not yet in metadata and the dead letters.
  */
-final class ShardTask implements FlatMapFunction<Iterator<Row>, Row> {
+final class ShardTask implements MapPartitionsFunction<Row, Row> {
     private final JobOptions options;
     private final LongAccumulator imagesDone;
 
@@ -79,9 +82,10 @@ final class ShardTask implements FlatMapFunction<Iterator<Row>, Row> {
             try (ShardWriter writer = new ShardWriter(ext)) {
                 for (Row r : staged) {
                     if (r.getString(0).equals(StagedOutput.IMAGE)) {
-                        GeneratedImage g = SparkRows.fromRow(r.getStruct(1), GeneratedImage.class);
+                        GeneratedImage g = SparkRows.fromRow(withSchema(r.getStruct(1),
+                                SparkSchemas.GENERATED_IMAGE), GeneratedImage.class);
                         String key = plan.key(g.requestId(), g.imageIndex());
-                        byte[] image = r.getAs(StagedOutput.BYTES);
+                        byte[] image = (byte[]) r.get(3);
                         GeneratedImage record = with(g, store.uri(tarKey) + "#" + key + "." + ext, g.status());
                         writer.add(key, image, g.prompt(), JsonCodec.write(record));
                         bytes += image.length;
@@ -93,7 +97,8 @@ final class ShardTask implements FlatMapFunction<Iterator<Row>, Row> {
                 }
                 for (Row r : staged) {
                     if (r.getString(0).equals(StagedOutput.DEAD)) {
-                        DeadLetter d = SparkRows.fromRow(r.getStruct(2), DeadLetter.class);
+                        DeadLetter d = SparkRows.fromRow(withSchema(r.getStruct(2), SparkSchemas.DEAD_LETTER),
+                                DeadLetter.class);
                         for (int index : plan.requests.get(d.requestId()).pending()) {
                             if (!stored.contains(Plan.id(d.requestId(), index))) {
                                 failures.add(new ShardStats.Failure(d.requestId(), index, d.errorCode().name(),
@@ -188,6 +193,15 @@ final class ShardTask implements FlatMapFunction<Iterator<Row>, Row> {
         failures.forEach(f -> byCode.merge(f.errorCode(), 1, Integer::sum));
         return new ShardStats(shard, plan.images, successes, failures.size(), options.outputs().imageFormat().cliName(),
                 bytes, byCode, failures);
+    }
+
+    /** ImageTask's rows are built without a schema (its encoder gives them one); the readers need names. */
+    private static Row withSchema(Row row, StructType schema) {
+        Object[] values = new Object[row.length()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row.get(i);
+        }
+        return new GenericRowWithSchema(values, schema);
     }
 
     private static GeneratedImage with(GeneratedImage g, String uri, ImageStatus status) {
