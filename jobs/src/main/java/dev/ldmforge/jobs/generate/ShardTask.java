@@ -4,6 +4,7 @@ import dev.ldmforge.jobs.output.ShardKeys;
 import dev.ldmforge.jobs.output.ShardPlan;
 import dev.ldmforge.jobs.output.ShardStats;
 import dev.ldmforge.jobs.output.ShardWriter;
+import dev.ldmforge.jobs.report.Gallery;
 import dev.ldmforge.jobs.storage.ObjectStore;
 import dev.ldmforge.jobs.storage.ObjectStores;
 import dev.ldmforge.schemas.DeadLetter;
@@ -51,10 +52,18 @@ import java.util.TreeMap;
 final class ShardTask implements MapPartitionsFunction<Row, Row> {
     private final JobOptions options;
     private final LongAccumulator imagesDone;
+    private final Set<String> gallerySample;
 
-    ShardTask(JobOptions options, LongAccumulator imagesDone) {
+    /** @param gallerySample {@code request_id/image_index} of the gallery's images: their rows keep the bytes */
+    ShardTask(JobOptions options, LongAccumulator imagesDone, Set<String> gallerySample) {
         this.options = options;
         this.imagesDone = imagesDone;
+        this.gallerySample = Set.copyOf(gallerySample);
+    }
+
+    private Row imageRow(GeneratedImage g, byte[] image) {
+        return StagedOutput.image(g, gallerySample.contains(Gallery.imageId(g.requestId(), g.imageIndex()))
+                ? image : null);
     }
 
     @Override
@@ -91,7 +100,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                         bytes += image.length;
                         stored.add(Plan.id(g.requestId(), g.imageIndex()));
                         if (!plan.recorded(g.requestId(), g.imageIndex())) {
-                            out.add(StagedOutput.image(record));
+                            out.add(imageRow(record, image));
                         }
                     }
                 }
@@ -128,6 +137,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
     private List<Row> recover(ObjectStore store, Plan plan) {
         String ext = "." + options.outputs().imageFormat().extension();
         Map<String, GeneratedImage> inTar = new HashMap<>();
+        Map<String, byte[]> images = new HashMap<>();
         long bytes = 0;
         Path local = null;
         try {
@@ -142,6 +152,10 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                         inTar.put(Plan.id(g.requestId(), g.imageIndex()), g);
                     } else if (e.getName().endsWith(ext)) {
                         bytes += e.getSize();
+                        String key = e.getName().substring(0, e.getName().length() - ext.length());
+                        if (plan.sampled(key, gallerySample)) {
+                            images.put(key, tar.readAllBytes());
+                        }
                     }
                 }
             }
@@ -168,7 +182,8 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                 GeneratedImage g = inTar.get(id);
                 if (g != null) {
                     if (!plan.recorded(requestId, index)) {
-                        out.add(StagedOutput.image(with(g, g.imageUri(), ImageStatus.EXISTING)));
+                        out.add(imageRow(with(g, g.imageUri(), ImageStatus.EXISTING),
+                                images.get(plan.key(requestId, index))));
                     }
                     continue;
                 }
@@ -218,6 +233,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
         final int shard;
         final Map<String, PlannedRequest> requests = new TreeMap<>();
         final Map<String, String> keys = new HashMap<>();
+        final Map<String, String> ids = new HashMap<>(); // sample key -> request_id/image_index
         final Set<String> recorded = new HashSet<>();
         int images;
 
@@ -229,7 +245,9 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                 requests.put(requestId, p);
                 int first = row.getInt(row.fieldIndex(ShardPlan.FIRST_POSITION));
                 for (int i = 0; i < p.pending().size(); i++) {
-                    keys.put(id(requestId, p.pending().get(i)), ShardKeys.sample(shard, first + i, samplesPerShard));
+                    String key = ShardKeys.sample(shard, first + i, samplesPerShard);
+                    keys.put(id(requestId, p.pending().get(i)), key);
+                    ids.put(key, Gallery.imageId(requestId, p.pending().get(i)));
                 }
                 for (Object index : row.getList(row.fieldIndex(ShardPlan.RECORDED_INDICES))) {
                     recorded.add(id(requestId, (Integer) index));
@@ -240,6 +258,11 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
 
         static String id(String requestId, int index) {
             return requestId + "\u0000" + index;
+        }
+
+        /** Whether the sample with this key is one of the gallery's images. */
+        boolean sampled(String key, Set<String> sample) {
+            return sample.contains(ids.get(key));
         }
 
         String key(String requestId, int index) {

@@ -135,7 +135,8 @@ public final class Gallery {
      *
      * @param sample         the gallery sample (any order; shown by request_id, image_index)
      * @param totalImages    images in the output; above the sample's size a note says how the sample was drawn
-     * @param thumbnails     data: URIs by {@link #imageId} for images not stored as loose files (shards, Parquet)
+     * @param thumbnails     thumbnail paths relative to the output ({@link Thumbnails}) by {@link #imageId}, for images
+     *                       not stored as loose files (shards, Parquet); without one the figure shows its link
      * @param deadLetters    examples, at most {@link #DEAD_LETTER_EXAMPLES} per code
      * @param deadLetterCounts all dead letters of the output by code
      */
@@ -263,7 +264,7 @@ public final class Gallery {
         String href = escape(RelativeLinks.href(RelativeLinks.relativePath(outputRoot,
                 hash < 0 ? uri : uri.substring(0, hash))));
         String thumbnail = thumbnails.get(imageId(image.requestId(), image.imageIndex()));
-        String src = hash < 0 ? href : thumbnail == null ? null : escape(thumbnail);
+        String src = hash < 0 ? href : thumbnail == null ? null : escape(RelativeLinks.href(thumbnail));
         html.append("<figure class=\"image\" data-status=\"").append(image.status().name())
                 .append("\" data-prompt=\"").append(escape(image.prompt())).append("\">\n<a href=\"").append(href)
                 .append("\">");

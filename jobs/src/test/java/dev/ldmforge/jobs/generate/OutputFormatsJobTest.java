@@ -6,6 +6,7 @@ import dev.ldmforge.jobs.cli.LdmForgeCli;
 import dev.ldmforge.jobs.images.Jpeg;
 import dev.ldmforge.jobs.images.Webp;
 import dev.ldmforge.jobs.images.Xmp;
+import dev.ldmforge.jobs.report.GalleryProbe;
 import dev.ldmforge.jobs.storage.Sha256;
 import dev.ldmforge.jobs.testing.LocalSpark;
 import dev.ldmforge.schemas.GeneratedImage;
@@ -160,7 +161,7 @@ class OutputFormatsJobTest {
     void webdatasetWebpShardsAreCompleteSamplesAndARerunSkipsThem() throws Exception {
         Path out = dir.resolve("wds");
         assertEquals(0, generate(out, "--output-format", "webdataset", "--image-format", "webp",
-                "--samples-per-shard", "5"));
+                "--samples-per-shard", "5", "--gallery-max-images", "4"));
         JsonNode s = summary(out);
         assertEquals(EXAMPLE_IMAGES, s.get("generated").asLong());
         assertTrue(s.get("reconciled").asBoolean());
@@ -178,8 +179,10 @@ class OutputFormatsJobTest {
         for (Path tar : shardFiles(out, ".tar")) {
             before.put(tar, Files.readAllBytes(tar));
         }
+        checkGallery(out, 4, 13);
         assertEquals(0, generate(out, "--output-format", "webdataset", "--image-format", "webp",
-                "--samples-per-shard", "5"));
+                "--samples-per-shard", "5", "--gallery-max-images", "4"));
+        checkGallery(out, 4, 13);
         JsonNode again = summary(out);
         assertEquals(0, again.get("generated").asLong());
         assertEquals(EXAMPLE_IMAGES, again.get("skipped_existing").asLong());
@@ -188,6 +191,17 @@ class OutputFormatsJobTest {
             assertArrayEquals(before.get(tar), Files.readAllBytes(tar), "complete shards are not rewritten");
         }
         assertEquals(EXAMPLE_IMAGES, spark.read().parquet(out + "/metadata").count());
+    }
+
+    /** The page in headless Chromium: the sample's thumbnails all load, links go into the shards. */
+    private void checkGallery(Path out, int shown, int total) throws Exception {
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.contains("Showing " + shown + " of " + total + " images"), "sample noted");
+        assertTrue(html.contains("<a href=\"shards/0000"), "links into the shards");
+        JsonNode page = GalleryProbe.run(out.resolve("index.html"), dir, "");
+        assertEquals(shown, page.get("images").size(), page.toString());
+        page.get("images").forEach(img -> assertTrue(img.get(1).asInt() > 0, "thumbnail loads: " + img));
+        assertEquals(1, page.get("scripts").asInt(), "only the probe's script besides the page's filter");
     }
 
     private static Map<String, String> firstImageXmp(Path out, String ext) throws IOException {
@@ -242,6 +256,9 @@ class OutputFormatsJobTest {
             assertEquals(r.getString(3), Xmp.read(Jpeg.xmp(jpeg).orElseThrow()).get("request_id"));
         }
         assertTrue(!Files.exists(out.resolve("images")), "no loose image objects");
+        try (Stream<Path> thumbs = Files.list(out.resolve("gallery"))) {
+            assertEquals(EXAMPLE_IMAGES, thumbs.count(), "one thumbnail per gallery image (13 < 500)");
+        }
 
         String files = out.resolve("metadata").toString() + "/*.parquet";
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
