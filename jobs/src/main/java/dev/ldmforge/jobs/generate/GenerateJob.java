@@ -4,7 +4,7 @@ import dev.ldmforge.jobs.input.PromptDatasets;
 import dev.ldmforge.jobs.output.HfImage;
 import dev.ldmforge.jobs.output.OutputFormat;
 import dev.ldmforge.jobs.output.ShardParquet;
-import dev.ldmforge.jobs.output.ShardPlan;
+import dev.ldmforge.jobs.output.ShardKeys;
 import dev.ldmforge.jobs.report.Gallery;
 import dev.ldmforge.jobs.report.JobSummary;
 import dev.ldmforge.jobs.report.Thumbnails;
@@ -137,7 +137,7 @@ public final class GenerateJob {
                         .parquet(layout.hadoop(OutputLayout.METADATA));
             }
             if (format() == OutputFormat.WEBDATASET) {
-                ShardParquet.write(spark, layout, stagedImages.select("image.image_uri"));
+                ShardParquet.writeTouched(spark, layout, stagedImages.select("image.image_uri"), ShardKeys.SHARDS);
             }
             Dataset<Row> generationDead = staged.filter(col("kind").equalTo(StagedOutput.DEAD))
                     .select("dead_letter.*");
@@ -202,15 +202,7 @@ public final class GenerateJob {
         if (format() != OutputFormat.WEBDATASET) {
             return ImagePlan.generate(ImagePlan.planned(ImagePlan.unrecorded(marked), partitions), options, done);
         }
-        Dataset<Row> planned = ShardPlan.planned(marked, options.outputs().samplesPerShard())
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        List<Integer> shards = planned.select(ShardPlan.SHARD).distinct().orderBy(ShardPlan.SHARD).collectAsList()
-                .stream().map(r -> r.getInt(0)).toList();
-        out.printf("generate: %d WebDataset shards to write (%d samples per shard)%n", shards.size(),
-                options.outputs().samplesPerShard());
-        // Back to a DataFrame (same partitions) so that the task's rows carry their schema.
-        return spark.createDataFrame(ShardPlan.oneShardPerPartition(planned, shards), planned.schema())
-                .mapPartitions(new ShardTask(options, done, gallerySample), Encoders.row(StagedOutput.SCHEMA));
+        return ShardStage.generate(spark, marked, options, done, gallerySample, ShardKeys.SHARDS, out);
     }
 
     private void describe(String what) {

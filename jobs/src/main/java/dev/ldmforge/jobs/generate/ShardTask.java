@@ -53,12 +53,17 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
     private final JobOptions options;
     private final LongAccumulator imagesDone;
     private final Set<String> gallerySample;
+    private final String dir;
 
-    /** @param gallerySample {@code request_id/image_index} of the gallery's images: their rows keep the bytes */
-    ShardTask(JobOptions options, LongAccumulator imagesDone, Set<String> gallerySample) {
+    /**
+     * @param gallerySample {@code request_id/image_index} of the gallery's images: their rows keep the bytes
+     * @param dir           the shards' folder ({@link ShardKeys#tar})
+     */
+    ShardTask(JobOptions options, LongAccumulator imagesDone, Set<String> gallerySample, String dir) {
         this.options = options;
         this.imagesDone = imagesDone;
         this.gallerySample = Set.copyOf(gallerySample);
+        this.dir = dir;
     }
 
     private Row imageRow(GeneratedImage g, byte[] image) {
@@ -77,7 +82,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
         int shard = firstRow.getInt(firstRow.fieldIndex(ShardPlan.SHARD));
         Plan plan = new Plan(shard, rows, options.outputs().samplesPerShard());
         try (ObjectStore store = ObjectStores.open(options.output(), options.s3())) {
-            String tarKey = ShardKeys.tar(shard);
+            String tarKey = ShardKeys.tar(dir, shard);
             if (store.exists(tarKey)) {
                 return recover(store, plan).iterator();
             }
@@ -121,7 +126,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                 if (!put.created()) { // another attempt put the shard first: its samples are the shard's
                     return recover(store, plan).iterator();
                 }
-                store.put(ShardKeys.stats(shard), stats(shard, plan, writer.samples(), bytes, failures).toJson()
+                store.put(ShardKeys.stats(dir, shard), stats(shard, plan, writer.samples(), bytes, failures).toJson()
                         .getBytes(StandardCharsets.UTF_8), "application/json");
             }
             TaskContext ctx = TaskContext.get();
@@ -142,7 +147,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
         Path local = null;
         try {
             local = Files.createTempFile("ldmforge-shard-", ".tar");
-            store.download(ShardKeys.tar(plan.shard), local);
+            store.download(ShardKeys.tar(dir, plan.shard), local);
             try (InputStream file = new BufferedInputStream(Files.newInputStream(local));
                  TarArchiveInputStream tar = new TarArchiveInputStream(file)) {
                 for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
@@ -160,14 +165,14 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                 }
             }
         } catch (IOException | InvalidRecordException e) {
-            throw new IllegalStateException("shard " + ShardKeys.tar(plan.shard) + " exists but cannot be read: "
+            throw new IllegalStateException("shard " + ShardKeys.tar(dir, plan.shard) + " exists but cannot be read: "
                     + e.getMessage(), e);
         } finally {
             if (local != null) {
                 local.toFile().delete();
             }
         }
-        ShardStats stats = store.get(ShardKeys.stats(plan.shard)).map(ShardStats::fromJson).orElse(null);
+        ShardStats stats = store.get(ShardKeys.stats(dir, plan.shard)).map(ShardStats::fromJson).orElse(null);
         Map<String, ShardStats.Failure> known = new HashMap<>();
         if (stats != null) {
             stats.failures().forEach(f -> known.put(Plan.id(f.requestId(), f.imageIndex()), f));
@@ -188,7 +193,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
                     continue;
                 }
                 ShardStats.Failure f = known.getOrDefault(id, new ShardStats.Failure(requestId, index,
-                        ErrorCode.GENERATION_FAILED.name(), "image " + index + ": shard " + ShardKeys.tar(plan.shard)
+                        ErrorCode.GENERATION_FAILED.name(), "image " + index + ": shard " + ShardKeys.tar(dir, plan.shard)
                         + " was completed without it"));
                 failures.add(f);
                 dead.putIfAbsent(requestId, ImageTask.deadLetter(p, ErrorCode.valueOf(f.errorCode()),
@@ -197,7 +202,7 @@ final class ShardTask implements MapPartitionsFunction<Row, Row> {
         }
         dead.values().forEach(d -> out.add(StagedOutput.deadLetter(d)));
         if (stats == null) { // the attempt that put the tar stopped before its stats
-            store.put(ShardKeys.stats(plan.shard), stats(plan.shard, plan, inTar.size(), bytes, failures).toJson()
+            store.put(ShardKeys.stats(dir, plan.shard), stats(plan.shard, plan, inTar.size(), bytes, failures).toJson()
                     .getBytes(StandardCharsets.UTF_8), "application/json");
         }
         return out;

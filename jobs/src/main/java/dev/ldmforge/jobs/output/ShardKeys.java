@@ -12,16 +12,17 @@ public final class ShardKeys {
     private ShardKeys() {
     }
 
-    public static String tar(int shard) {
-        return String.format("%s/%05d.tar", SHARDS, shard);
+    /** @param dir {@code shards} for {@code generate}; {@code shards/query_id=Q/batch_id=N} for a stream's batch */
+    public static String tar(String dir, int shard) {
+        return String.format("%s/%05d.tar", dir, shard);
     }
 
-    public static String parquet(int shard) {
-        return String.format("%s/%05d.parquet", SHARDS, shard);
+    public static String parquet(String dir, int shard) {
+        return String.format("%s/%05d.parquet", dir, shard);
     }
 
-    public static String stats(int shard) {
-        return String.format("%s/%05d_stats.json", SHARDS, shard);
+    public static String stats(String dir, int shard) {
+        return String.format("%s/%05d_stats.json", dir, shard);
     }
 
     public static String sample(int shard, int position, int samplesPerShard) {

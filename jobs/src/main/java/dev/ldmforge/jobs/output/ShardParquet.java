@@ -29,26 +29,37 @@ public final class ShardParquet {
     private ShardParquet() {
     }
 
-    /** @param imageUris the {@code image_uri} of the images this run recorded */
-    public static void write(SparkSession spark, OutputLayout layout, Dataset<Row> imageUris) {
+    /**
+     * Rewrites the Parquet file of every shard of {@code dir} that {@code imageUris} touch, from the committed
+     * {@code metadata/} table ({@code generate}).
+     *
+     * @param imageUris the {@code image_uri} of the images this run recorded
+     */
+    public static void writeTouched(SparkSession spark, OutputLayout layout, Dataset<Row> imageUris, String dir) {
         Dataset<Row> touched = imageUris.select(shardOf().as(SHARD)).distinct();
         if (touched.isEmpty()) {
             return;
         }
-        Dataset<Row> rows = spark.read().schema(SparkSchemas.GENERATED_IMAGE)
-                .parquet(layout.hadoop(OutputLayout.METADATA)).withColumn(SHARD, shardOf()).join(touched, SHARD);
+        write(spark, layout, spark.read().schema(SparkSchemas.GENERATED_IMAGE)
+                .parquet(layout.hadoop(OutputLayout.METADATA)).withColumn(SHARD, shardOf())
+                .join(touched, SHARD).drop(SHARD), dir);
+    }
+
+    /** Writes each shard's rows of {@code rows} (GeneratedImage columns, all in shards of {@code dir}). */
+    public static void write(SparkSession spark, OutputLayout layout, Dataset<Row> rows, String dir) {
+        rows = rows.filter(col("image_uri").contains("/" + dir + "/")).withColumn(SHARD, shardOf());
         String tmp = layout.hadoop(OutputLayout.STAGING + "/shard-parquet-" + UUID.randomUUID());
         rows.repartition(col(SHARD)).sortWithinPartitions("image_uri").write().partitionBy(SHARD).parquet(tmp);
         try {
             Path staging = new Path(tmp);
             FileSystem fs = staging.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            for (FileStatus dir : fs.listStatus(staging)) {
-                if (!dir.isDirectory() || !dir.getPath().getName().startsWith(SHARD + "=")) {
+            for (FileStatus folder : fs.listStatus(staging)) {
+                if (!folder.isDirectory() || !folder.getPath().getName().startsWith(SHARD + "=")) {
                     continue;
                 }
-                int shard = Integer.parseInt(dir.getPath().getName().substring(SHARD.length() + 1));
-                Path target = new Path(layout.hadoop(ShardKeys.parquet(shard)));
-                for (FileStatus part : fs.listStatus(dir.getPath())) {
+                int shard = Integer.parseInt(folder.getPath().getName().substring(SHARD.length() + 1));
+                Path target = new Path(layout.hadoop(ShardKeys.parquet(dir, shard)));
+                for (FileStatus part : fs.listStatus(folder.getPath())) {
                     if (part.getPath().getName().endsWith(".parquet")) {
                         fs.delete(target, false);
                         if (!fs.rename(part.getPath(), target)) {
@@ -64,6 +75,6 @@ public final class ShardParquet {
     }
 
     private static Column shardOf() {
-        return regexp_extract(col("image_uri"), "shards/(\\d+)\\.tar#", 1).cast("int");
+        return regexp_extract(col("image_uri"), "/(\\d+)\\.tar#", 1).cast("int");
     }
 }
