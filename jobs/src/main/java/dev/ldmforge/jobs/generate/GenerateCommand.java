@@ -27,7 +27,9 @@ import java.util.concurrent.Callable;
             "      --conf ldmforge.hub.mirror=s3://bucket/hf-hub   # pinned to one commit; offline nodes read the mirror",
             "",
             "Writes <output>/images/<shard>/<request_id>_<index>.png, metadata/ and dead-letter/ (Parquet),",
-            "_SUMMARY.json and index.html. S3 settings: --conf ldmforge.s3.endpoint=... (see README)."})
+            "_SUMMARY.json and index.html. S3 settings: --conf ldmforge.s3.endpoint=... (see README).",
+            "--output-format webdataset writes tar shards shards/{shard:05d}.tar (+ .parquet, _stats.json);",
+            "--output-format parquet keeps the images in the metadata/ rows (Hugging Face Image feature)."})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompts", required = true, paramLabel = "LOCATION",
             description = "Parquet, JSON Lines or CSV file or folder: a path, file://, s3:// or s3a://")
