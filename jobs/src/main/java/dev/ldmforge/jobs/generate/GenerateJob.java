@@ -115,13 +115,15 @@ public final class GenerateJob {
             long requests = imageCounts.getLong(2);
 
             Set<String> gallerySample = gallerySample(marked);
+            LongAccumulator done = spark.sparkContext().longAccumulator("images");
+            describe("plan the generation stage");
+            Dataset<Row> stage = generationStage(marked, done, gallerySample);
             describe("generate " + pendingImages + " images with " + options.model());
             String staging = layout.hadoop(OutputLayout.STAGING + "/" + UUID.randomUUID());
-            LongAccumulator done = spark.sparkContext().longAccumulator("images");
             out.printf("generate: %d prompts read, %d valid, %d images to generate (%d already present)%n", read,
                     valid, pendingImages, totalImages - pendingImages);
             try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
-                generationStage(marked, done, gallerySample).write().mode(SaveMode.ErrorIfExists).parquet(staging);
+                stage.write().mode(SaveMode.ErrorIfExists).parquet(staging);
             }
             Dataset<Row> staged = spark.read().schema(StagedOutput.SCHEMA).parquet(staging)
                     .persist(StorageLevel.MEMORY_AND_DISK());
