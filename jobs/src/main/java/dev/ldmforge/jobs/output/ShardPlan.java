@@ -6,7 +6,9 @@ import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 import java.util.HashMap;
@@ -18,7 +20,6 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.when;
 
@@ -44,9 +45,16 @@ public final class ShardPlan {
      * @param marked images from {@link ImagePlan#markRecorded}
      */
     public static Dataset<Row> planned(Dataset<Row> marked, int samplesPerShard) {
-        // One global order (a single-partition window): shard numbers must not depend on how the input is split.
-        Dataset<Row> ordered = marked.withColumn("_n", row_number().over(Window.orderBy(
-                        col(PromptDatasets.REQUEST_ID), col(ImagePlan.IMAGE_INDEX))).minus(1))
+        // One global order, numbered by a distributed sort and zipWithIndex (no single-partition window): shard
+        // numbers must not depend on how the input is split.
+        JavaRDD<Row> numbered = marked.select(col(PromptDatasets.REQUEST_ID), col(ImagePlan.IMAGE_INDEX))
+                .orderBy(col(PromptDatasets.REQUEST_ID), col(ImagePlan.IMAGE_INDEX)).javaRDD().zipWithIndex()
+                .map(t -> RowFactory.create(t._1().getString(0), t._1().getInt(1), t._2()));
+        Dataset<Row> ordinals = marked.sparkSession().createDataFrame(numbered, new StructType()
+                .add("_n_id", DataTypes.StringType).add("_n_index", DataTypes.IntegerType)
+                .add("_n", DataTypes.LongType));
+        Dataset<Row> ordered = marked.join(ordinals, col(PromptDatasets.REQUEST_ID).equalTo(col("_n_id"))
+                        .and(col(ImagePlan.IMAGE_INDEX).equalTo(col("_n_index"))))
                 .withColumn(SHARD, col("_n").divide(samplesPerShard).cast("int"))
                 .withColumn("_position", col("_n").mod(samplesPerShard).cast("int"));
         Dataset<Row> toRun = ordered.filter(not(col(ImagePlan.RECORDED))).select(col(SHARD).as("_run")).distinct();
