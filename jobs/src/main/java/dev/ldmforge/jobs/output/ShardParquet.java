@@ -2,6 +2,7 @@ package dev.ldmforge.jobs.output;
 
 import dev.ldmforge.jobs.generate.OutputLayout;
 import dev.ldmforge.schemas.SparkSchemas;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -53,6 +54,9 @@ public final class ShardParquet {
         try {
             Path staging = new Path(tmp);
             FileSystem fs = staging.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (fs instanceof ChecksumFileSystem local) {
+                fs = local.getRawFileSystem(); // no .crc files beside the shards
+            }
             for (FileStatus folder : fs.listStatus(staging)) {
                 if (!folder.isDirectory() || !folder.getPath().getName().startsWith(SHARD + "=")) {
                     continue;

@@ -126,6 +126,9 @@ class OutputFormatsJobTest {
     private static List<GeneratedImage> checkShards(Path out, int shards, String ext) throws Exception {
         List<Path> tars = shardFiles(out, ".tar");
         assertEquals(shards, tars.size(), "shards " + tars);
+        try (Stream<Path> all = Files.list(out.resolve("shards"))) {
+            assertEquals(3 * shards, all.count(), "only .tar, .parquet and _stats.json in shards/");
+        }
         List<GeneratedImage> records = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (int s = 0; s < tars.size(); s++) {
