@@ -55,12 +55,27 @@ public final class JobBenchmark {
     private JobBenchmark() {
     }
 
+    /**
+     * Issue 14's output layouts beside {@code job-tiny} (files + PNG): {@code job-tiny-<output format>-<image format>},
+     * each with {@code bytes_per_image}, the stored image bytes (loose files, tar shards or Parquet files) per image.
+     */
+    static final List<List<String>> FORMATS = List.of(List.of("files", "jpeg"), List.of("files", "webp"),
+            List.of("webdataset", "png"), List.of("webdataset", "jpeg"), List.of("webdataset", "webp"),
+            List.of("parquet", "png"), List.of("parquet", "jpeg"), List.of("parquet", "webp"));
+
     /** @param pipelineImagesPerS pipeline-tiny's images/s in this run (NaN if it did not run): {@code of_pipeline} */
     public static List<Benchmark> benchmarks(DoubleSupplier pipelineImagesPerS) {
-        return List.of(
+        List<Benchmark> all = new ArrayList<>(List.of(
                 new Benchmark("job-tiny", true, runs -> local(runs, pipelineImagesPerS.getAsDouble())),
                 new Benchmark("job-tiny-1-executor", false, runs -> cluster(1, runs)),
-                new Benchmark("job-tiny-2-executors", false, runs -> cluster(2, runs)));
+                new Benchmark("job-tiny-2-executors", false, runs -> cluster(2, runs))));
+        for (List<String> f : FORMATS) {
+            String name = "job-tiny-" + f.get(0) + "-" + f.get(1);
+            List<String> flags = List.of("--output-format", f.get(0), "--image-format", f.get(1));
+            all.add(new Benchmark(name, false, runs -> measure(name, "local[*], " + String.join(" ", flags), IMAGES,
+                    runs, () -> SparkSessions.create("ldmforge bench", "local[*]", Map.of()), flags)));
+        }
+        return all;
     }
 
     private static BenchResult local(int runs, double pipelineImagesPerS) {
@@ -88,6 +103,11 @@ public final class JobBenchmark {
 
     private static BenchResult measure(String name, String where, int images, int runs,
                                        Supplier<SparkSession> session) {
+        return measure(name, where, images, runs, session, List.of());
+    }
+
+    private static BenchResult measure(String name, String where, int images, int runs,
+                                       Supplier<SparkSession> session, List<String> flags) {
         Path dir = null;
         SparkSession spark = null;
         try {
@@ -96,18 +116,20 @@ public final class JobBenchmark {
             Path prompts = writePrompts(dir.resolve("prompts.jsonl"), images);
             spark = session.get();
             Path work = dir;
-            generate(warmupPrompts, WARMUP_IMAGES, work.resolve("warmup"));
+            generate(warmupPrompts, WARMUP_IMAGES, work.resolve("warmup"), flags);
             int[] run = {0};
-            Timing t = Timing.measure(0, runs, () -> generate(prompts, images, work.resolve("out-" + run[0]++)));
+            Timing t = Timing.measure(0, runs, () -> generate(prompts, images, work.resolve("out-" + run[0]++),
+                    flags));
+            double bytesPerImage = storedImageBytes(work.resolve("out-0"), flags) / (double) images;
             long start = System.nanoTime();
-            generate(prompts, images, work.resolve("out-0"));
+            generate(prompts, images, work.resolve("out-0"), flags);
             double fixedSeconds = (System.nanoTime() - start) / 1e9;
             return BenchResult.compute(name, "float32", t, Double.NaN, "generate job, " + where + ", warm session, "
                             + images + " images of: " + RuntimeBenchmarks.tinyWorkload() + ", batch size " + BATCH_SIZE
                             + ", " + partitions(images) + " partitions"
                             + "; fixed_overhead_s = the same job rerun with every image present")
                     .withImagesPerS(images * 1000 / t.medianMs())
-                    .withExtra("fixed_overhead_s", fixedSeconds);
+                    .withExtra("fixed_overhead_s", fixedSeconds).withExtra("bytes_per_image", bytesPerImage);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -136,14 +158,31 @@ public final class JobBenchmark {
         return Files.write(file, lines);
     }
 
+    /** Bytes of the stored images: loose files under images/, tar shards, or the Parquet rows' files. */
+    private static long storedImageBytes(Path out, List<String> flags) throws IOException {
+        String format = flags.isEmpty() ? "files" : flags.get(1); // --output-format's value
+        Path root = out.resolve(switch (format) {
+            case "webdataset" -> "shards";
+            case "parquet" -> "metadata";
+            default -> "images";
+        });
+        String suffix = format.equals("webdataset") ? ".tar" : format.equals("parquet") ? ".parquet" : "";
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(suffix))
+                    .filter(p -> !p.getFileName().toString().startsWith(".")).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
     /** The {@code generate} command in the active session (which it reuses and leaves running). */
-    private static void generate(Path prompts, int images, Path out) {
+    private static void generate(Path prompts, int images, Path out, List<String> flags) {
         PrintStream stdout = System.out;
         try {
             System.setOut(new PrintStream(PrintStream.nullOutputStream()));
-            int code = LdmForgeCli.commandLine().execute("generate", "--model", "tiny", "--prompts",
-                    prompts.toString(), "--output", out.toString(), "--batch-size", Integer.toString(BATCH_SIZE), "--partitions",
-                    Integer.toString(partitions(images)));
+            List<String> args = new ArrayList<>(List.of("generate", "--model", "tiny", "--prompts",
+                    prompts.toString(), "--output", out.toString(), "--batch-size", Integer.toString(BATCH_SIZE),
+                    "--partitions", Integer.toString(partitions(images))));
+            args.addAll(flags);
+            int code = LdmForgeCli.commandLine().execute(args.toArray(String[]::new));
             if (code != 0) {
                 throw new IllegalStateException("job benchmark: generate exited " + code);
             }

@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.report.JobSummary;
+import dev.ldmforge.jobs.report.RequestDefaults;
 import dev.ldmforge.jobs.spark.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -26,7 +27,9 @@ import java.util.concurrent.Callable;
             "      --conf ldmforge.hub.mirror=s3://bucket/hf-hub   # pinned to one commit; offline nodes read the mirror",
             "",
             "Writes <output>/images/<shard>/<request_id>_<index>.png, metadata/ and dead-letter/ (Parquet),",
-            "_SUMMARY.json and index.html. S3 settings: --conf ldmforge.s3.endpoint=... (see README)."})
+            "_SUMMARY.json and index.html. S3 settings: --conf ldmforge.s3.endpoint=... (see README).",
+            "--output-format webdataset writes tar shards shards/{shard:05d}.tar (+ .parquet, _stats.json);",
+            "--output-format parquet keeps the images in the metadata/ rows (Hugging Face Image feature)."})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompts", required = true, paramLabel = "LOCATION",
             description = "Parquet, JSON Lines or CSV file or folder: a path, file://, s3:// or s3a://")
@@ -79,8 +82,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, String> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {
-        Map<String, String> c = new LinkedHashMap<>();
+    private static Map<String, Object> effectiveConfig(JobOptions o, int partitions, SparkSession spark) {
+        Map<String, Object> c = new LinkedHashMap<>();
         c.put("prompts", o.prompts());
         c.put("output", o.output());
         c.put("model", o.model());
@@ -88,8 +91,17 @@ public final class GenerateCommand implements Callable<Integer> {
         c.put("dtype", o.dtype());
         c.put("batch_size", Integer.toString(o.batchSize()));
         c.put("partitions", Integer.toString(partitions));
-        c.put("defaults", o.defaults().toString());
+        c.put("defaults", RequestDefaults.json(o.defaults()));
         c.put("preset", o.preset());
+        // the trust boundary and the output layout: what a rerun must repeat to give the same dataset
+        c.put("models", o.models().locations());
+        c.put("allow_init_images", o.initImages().describe());
+        c.put("max_init_image_bytes", o.maxInitImageBytes());
+        c.put("max_loaded_models", o.maxLoadedModels());
+        c.put("output_format", o.outputs().outputFormat().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("image_format", o.outputs().imageFormat().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("image_quality", o.outputs().imageQuality());
+        c.put("samples_per_shard", o.outputs().samplesPerShard());
         c.put("unknown_fields", o.unknownFields().name());
         c.put("spark.master", spark.sparkContext().master());
         for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAll()) {

@@ -1,8 +1,13 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.input.PromptDatasets;
+import dev.ldmforge.jobs.output.HfImage;
+import dev.ldmforge.jobs.output.OutputFormat;
+import dev.ldmforge.jobs.output.ShardParquet;
+import dev.ldmforge.jobs.output.ShardKeys;
 import dev.ldmforge.jobs.report.Gallery;
 import dev.ldmforge.jobs.report.JobSummary;
+import dev.ldmforge.jobs.report.Thumbnails;
 import dev.ldmforge.jobs.storage.ObjectStore;
 import dev.ldmforge.jobs.storage.ObjectStores;
 import dev.ldmforge.schemas.DeadLetter;
@@ -33,7 +38,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,6 +53,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -69,7 +78,7 @@ public final class GenerateJob {
         this.out = out;
     }
 
-    public JobSummary run(List<String> command, Map<String, String> config) {
+    public JobSummary run(List<String> command, Map<String, Object> config) {
         Instant started = Instant.now();
         OutputLayout layout = OutputLayout.of(options.output());
         LOG.info("generate: model {} on {} ({}), batch size {}, {} partitions, prompts {}, output {}",
@@ -104,23 +113,34 @@ public final class GenerateJob {
             long totalImages = imageCounts.getLong(0);
             long pendingImages = imageCounts.getLong(1);
             long requests = imageCounts.getLong(2);
-            Dataset<Row> pending = ImagePlan.unrecorded(marked);
-            Dataset<Row> planned = ImagePlan.planned(pending, partitions);
 
+            Set<String> gallerySample = gallerySample(marked);
+            LongAccumulator done = spark.sparkContext().longAccumulator("images");
+            describe("plan the generation stage");
+            Dataset<Row> stage = generationStage(marked, done, gallerySample);
             describe("generate " + pendingImages + " images with " + options.model());
             String staging = layout.hadoop(OutputLayout.STAGING + "/" + UUID.randomUUID());
-            LongAccumulator done = spark.sparkContext().longAccumulator("images");
             out.printf("generate: %d prompts read, %d valid, %d images to generate (%d already present)%n", read,
                     valid, pendingImages, totalImages - pendingImages);
             try (Progress ignored = new Progress(done, pendingImages, out, Duration.ofSeconds(5))) {
-                ImagePlan.generate(planned, options, done).write().mode(SaveMode.ErrorIfExists).parquet(staging);
+                stage.write().mode(SaveMode.ErrorIfExists).parquet(staging);
             }
             Dataset<Row> staged = spark.read().schema(StagedOutput.SCHEMA).parquet(staging)
                     .persist(StorageLevel.MEMORY_AND_DISK());
 
             describe("commit metadata and dead letters");
-            Dataset<Row> newImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE)).select("image.*");
-            newImages.write().mode(SaveMode.Append).parquet(layout.hadoop(OutputLayout.METADATA));
+            Dataset<Row> stagedImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE));
+            if (format() == OutputFormat.PARQUET) {
+                HfImage.withImageColumn(stagedImages).write().mode(SaveMode.Append)
+                        .option(HfImage.ROW_GROUP_ROWS_OPTION, HfImage.ROW_GROUP_ROWS)
+                        .parquet(layout.hadoop(OutputLayout.METADATA));
+            } else {
+                stagedImages.select("image.*").write().mode(SaveMode.Append)
+                        .parquet(layout.hadoop(OutputLayout.METADATA));
+            }
+            if (format() == OutputFormat.WEBDATASET) {
+                ShardParquet.writeTouched(spark, layout, stagedImages.select("image.image_uri"), ShardKeys.SHARDS);
+            }
             Dataset<Row> generationDead = staged.filter(col("kind").equalTo(StagedOutput.DEAD))
                     .select("dead_letter.*");
             Dataset<Row> deadLetters = PromptDatasets.deadLetters(validated, started)
@@ -159,7 +179,8 @@ public final class GenerateJob {
                     modelHash, options.modelRevision(), options.device(), options.dtype(), options.batchSize(), partitions,
                     spark.sparkContext().applicationId(), started, Instant.now(), command, config, byCode);
             store.put(OutputLayout.SUMMARY, summary.toJson().getBytes(StandardCharsets.UTF_8), "application/json");
-            store.put(OutputLayout.GALLERY, gallery(summary, layout).getBytes(StandardCharsets.UTF_8),
+            store.put(OutputLayout.GALLERY, gallery(summary, layout, store, gallerySample, staged)
+                            .getBytes(StandardCharsets.UTF_8),
                     Gallery.CONTENT_TYPE);
             staged.unpersist();
             deleteQuietly(layout.hadoop(OutputLayout.STAGING));
@@ -169,6 +190,21 @@ public final class GenerateJob {
             deadLetters.unpersist();
             return summary;
         }
+    }
+
+    private OutputFormat format() {
+        return options.outputs().outputFormat();
+    }
+
+    /**
+     * The generation stage over the images not yet recorded: {@link ImageTask} over requests dealt round-robin
+     * (files, parquet), or one {@link ShardTask} per WebDataset shard that holds any of them.
+     */
+    private Dataset<Row> generationStage(Dataset<Row> marked, LongAccumulator done, Set<String> gallerySample) {
+        if (format() != OutputFormat.WEBDATASET) {
+            return ImagePlan.generate(ImagePlan.planned(ImagePlan.unrecorded(marked), partitions), options, done);
+        }
+        return ShardStage.generate(spark, marked, options, done, gallerySample, ShardKeys.SHARDS, out);
     }
 
     private void describe(String what) {
@@ -229,17 +265,71 @@ public final class GenerateJob {
         return rows.isEmpty() ? null : rows.get(0).getString(0);
     }
 
-    private String gallery(JobSummary summary, OutputLayout layout) {
-        List<GeneratedImage> images = spark.read().schema(SparkSchemas.GENERATED_IMAGE)
-                .parquet(layout.hadoop(OutputLayout.METADATA))
-                .orderBy(col("request_id"), col("image_index")).limit(Gallery.DEFAULT_LIMIT + 1).collectAsList()
+    /**
+     * The gallery's images ({@code request_id/image_index}): at most {@code --gallery-max-images} of all the plan's
+     * images, those with the smallest sha256 of {@code request_id/image_index} ({@link Gallery#sampleKey}), so the
+     * sample is the same whatever ran before and spreads over the whole dataset.
+     */
+    private Set<String> gallerySample(Dataset<Row> marked) {
+        Set<String> sample = new HashSet<>();
+        marked.select(col(PromptDatasets.REQUEST_ID), col(ImagePlan.IMAGE_INDEX))
+                .orderBy(sha2(concat(col(PromptDatasets.REQUEST_ID), lit("/"), col(ImagePlan.IMAGE_INDEX)), 256))
+                .limit(options.outputs().galleryMaxImages()).collectAsList()
+                .forEach(r -> sample.add(Gallery.imageId(r.getString(0), r.getInt(1))));
+        return sample;
+    }
+
+    private String gallery(JobSummary summary, OutputLayout layout, ObjectStore store, Set<String> sampleIds,
+                           Dataset<Row> staged) {
+        Dataset<Row> metadata = spark.read().parquet(layout.hadoop(OutputLayout.METADATA));
+        long total = metadata.count();
+        Dataset<Row> keys = spark.createDataFrame(sampleIds.stream().map(id -> {
+            int slash = id.lastIndexOf('/');
+            return org.apache.spark.sql.RowFactory.create(id.substring(0, slash),
+                    Integer.parseInt(id.substring(slash + 1)));
+        }).toList(), new org.apache.spark.sql.types.StructType().add("_id", "string").add("_index", "int"));
+        Dataset<Row> sampleRows = metadata.join(keys, col("request_id").equalTo(col("_id"))
+                .and(col("image_index").equalTo(col("_index"))), "left_semi");
+        List<GeneratedImage> images = sampleRows.select(SparkSchemas.GENERATED_IMAGE.fieldNames()[0],
+                        java.util.Arrays.copyOfRange(SparkSchemas.GENERATED_IMAGE.fieldNames(), 1,
+                                SparkSchemas.GENERATED_IMAGE.fieldNames().length)).collectAsList()
                 .stream().map(r -> SparkRows.fromRow(r, GeneratedImage.class)).toList();
-        List<DeadLetter> dead = exists(layout.hadoop(OutputLayout.DEAD_LETTER))
-                ? spark.read().schema(SparkSchemas.DEAD_LETTER).parquet(layout.hadoop(OutputLayout.DEAD_LETTER))
-                .limit(Gallery.DEFAULT_LIMIT + 1).collectAsList().stream()
-                .map(r -> SparkRows.fromRow(r, DeadLetter.class)).toList()
-                : List.of();
-        return Gallery.render(summary, images, dead, layout.root(), Gallery.DEFAULT_LIMIT);
+        Map<String, String> thumbnails = new HashMap<>();
+        // This run's images with bytes in the rows (parquet: all; webdataset: the sample's) that are in the sample.
+        List<Row> bytes = staged.filter(col(StagedOutput.BYTES).isNotNull())
+                .select(col("image.request_id").as("request_id"), col("image.image_index").as("image_index"),
+                        col(StagedOutput.BYTES))
+                .join(keys, col("request_id").equalTo(col("_id")).and(col("image_index").equalTo(col("_index"))),
+                        "left_semi").collectAsList();
+        for (Row r : bytes) {
+            String key = Thumbnails.key(r.getString(0), r.getInt(1));
+            byte[] jpeg = store.exists(key) ? null : Thumbnails.jpeg((byte[]) r.get(2));
+            if (jpeg != null) {
+                store.putIfAbsent(key, jpeg, "image/jpeg");
+            }
+        }
+        if (format() != OutputFormat.FILES) {
+            for (GeneratedImage g : images) {
+                String key = Thumbnails.key(g.requestId(), g.imageIndex());
+                if (store.exists(key)) {
+                    thumbnails.put(Gallery.imageId(g.requestId(), g.imageIndex()), key);
+                }
+            }
+        }
+        Map<String, Long> deadCounts = new LinkedHashMap<>();
+        List<DeadLetter> dead = List.of();
+        if (exists(layout.hadoop(OutputLayout.DEAD_LETTER))) {
+            Dataset<Row> all = spark.read().schema(SparkSchemas.DEAD_LETTER)
+                    .parquet(layout.hadoop(OutputLayout.DEAD_LETTER));
+            all.groupBy("error_code").count().collectAsList().forEach(r -> deadCounts.put(r.getString(0), r.getLong(1)));
+            dead = all.withColumn("_n", row_number().over(Window.partitionBy(col("error_code")).orderBy(
+                            col("source_file").asc_nulls_last(), col("source_row").asc_nulls_last(),
+                            col("topic").asc_nulls_last(), col("partition").asc_nulls_last(),
+                            col("offset").asc_nulls_last(), col("request_id").asc_nulls_last())))
+                    .filter(col("_n").leq(Gallery.DEAD_LETTER_EXAMPLES)).drop("_n").collectAsList().stream()
+                    .map(r -> SparkRows.fromRow(r, DeadLetter.class)).toList();
+        }
+        return Gallery.render(summary, images, total, thumbnails, dead, deadCounts, layout.root());
     }
 
     private boolean exists(String hadoopPath) {

@@ -3,9 +3,11 @@ package dev.ldmforge.jobs.generate;
 import dev.ldmforge.jobs.executor.ExecutorPipelines;
 import dev.ldmforge.jobs.executor.ExecutorThreads;
 import dev.ldmforge.jobs.images.ImageText;
-import dev.ldmforge.jobs.images.Png;
+import dev.ldmforge.jobs.output.OutputFormat;
+import dev.ldmforge.jobs.output.OutputSettings;
 import dev.ldmforge.jobs.storage.ObjectStore;
 import dev.ldmforge.jobs.storage.ObjectStores;
+import dev.ldmforge.jobs.storage.Sha256;
 import dev.ldmforge.runtime.pipeline.GenerationRequest;
 import dev.ldmforge.runtime.pipeline.ImageOutput;
 import dev.ldmforge.runtime.pipeline.ModelInfo;
@@ -51,10 +53,22 @@ import java.util.function.Supplier;
 final class ImageTask implements MapPartitionsFunction<Row, Row> {
     private final JobOptions options;
     private final LongAccumulator imagesDone;
+    private final boolean inline;
+    private final boolean injectFault;
 
     ImageTask(JobOptions options, LongAccumulator imagesDone) {
+        this(options, imagesDone, options.outputs().outputFormat() != OutputFormat.FILES, options.failFirstAttempt());
+    }
+
+    /**
+     * @param inline      images travel in the rows ({@link StagedOutput#BYTES}) instead of loose objects
+     * @param injectFault {@link JobOptions#failFirstAttempt} here; a caller that injects its own passes false
+     */
+    ImageTask(JobOptions options, LongAccumulator imagesDone, boolean inline, boolean injectFault) {
         this.options = options;
         this.imagesDone = imagesDone;
+        this.inline = inline;
+        this.injectFault = injectFault;
     }
 
     @Override
@@ -166,8 +180,8 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
                     }
                 }
                 for (int index : planned.pending()) {
-                    String key = ImageKeys.of(r.requestId(), index);
-                    Optional<String> existing = store.sha256(key);
+                    String key = ImageKeys.of(r.requestId(), index, options.outputs().imageFormat());
+                    Optional<String> existing = inline ? Optional.empty() : store.sha256(key);
                     if (existing.isPresent()) {
                         // Written by an earlier attempt or run whose metadata never landed: describe, never redo.
                         out.add(StagedOutput.image(metadata(planned, index, store.uri(key), existing.get(),
@@ -290,23 +304,35 @@ final class ImageTask implements MapPartitionsFunction<Row, Row> {
         /** On the writer thread: the image's metadata row, or its request's dead letter if storage fails. */
         private Stored store(Work w, ImageOutput image, ModelInfo info, SchedulerFactory scheduler) {
             PromptRequest r = w.planned().request();
+            OutputSettings out = options.outputs();
             long t0 = System.nanoTime();
-            byte[] png = Png.encode(image.image(), ImageText.of(r, w.index(), image.seed(), scheduler(r, info), info));
+            byte[] encoded = out.imageFormat().encode(image.image(),
+                    ImageText.of(r, w.index(), image.seed(), scheduler(r, info), info), out.imageQuality());
             long t1 = System.nanoTime();
-            ObjectStore.PutResult put;
-            try {
-                put = store.putIfAbsent(ImageKeys.of(r.requestId(), w.index()), png, "image/png");
-            } catch (RuntimeException e) {
-                return new Stored(null, deadLetter(w.planned(), ErrorCode.STORAGE_FAILED,
-                        "image " + w.index() + ": " + e.getMessage()));
+            Row row;
+            if (inline) {
+                // the row carries the bytes; the Parquet table or the shard writer stores them
+                String name = ImageKeys.name(r.requestId(), w.index(), out.imageFormat());
+                row = StagedOutput.image(metadata(w.planned(), w.index(), store.uri(OutputLayout.METADATA) + "#"
+                        + name, Sha256.hex(encoded), ImageStatus.GENERATED, image, (t1 - t0) / 1_000_000, 0, info, scheduler),
+                        encoded);
+            } else {
+                ObjectStore.PutResult put;
+                try {
+                    put = store.putIfAbsent(ImageKeys.of(r.requestId(), w.index(), out.imageFormat()), encoded,
+                            out.imageFormat().contentType());
+                } catch (RuntimeException e) {
+                    return new Stored(null, deadLetter(w.planned(), ErrorCode.STORAGE_FAILED,
+                            "image " + w.index() + ": " + e.getMessage()));
+                }
+                long t2 = System.nanoTime();
+                row = StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
+                        put.created() ? ImageStatus.GENERATED : ImageStatus.EXISTING, image, (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000, info, scheduler));
             }
-            long t2 = System.nanoTime();
-            Row row = StagedOutput.image(metadata(w.planned(), w.index(), put.uri(), put.sha256(),
-                    put.created() ? ImageStatus.GENERATED : ImageStatus.EXISTING, image, (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, info, scheduler));
             imagesDone.add(1);
             written++;
-            if (options.failFirstAttempt() && ctx.attemptNumber() == 0 && written == 1) {
+            if (injectFault && ctx.attemptNumber() == 0 && written == 1) {
                 throw new IllegalStateException("injected fault: first attempt of task " + ctx.taskAttemptId()
                         + " (partition " + ctx.partitionId() + ") fails after writing one image");
             }

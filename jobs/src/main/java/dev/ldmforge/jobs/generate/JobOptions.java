@@ -1,6 +1,7 @@
 package dev.ldmforge.jobs.generate;
 
 import dev.ldmforge.jobs.executor.HubConf;
+import dev.ldmforge.jobs.output.OutputSettings;
 import dev.ldmforge.jobs.storage.S3Settings;
 import dev.ldmforge.runtime.hub.HubModelId;
 import dev.ldmforge.runtime.pipeline.ModelLocation;
@@ -23,6 +24,7 @@ import java.io.Serializable;
  * @param initImages       where a request's init_image_uri may lie
  * @param maxInitImageBytes larger init images are refused, and reading stops there
  * @param maxLoadedModels  pipelines an executor keeps loaded (least recently used evicted)
+ * @param outputs          output format, image format and their settings
  */
 public record JobOptions(
         String prompts,
@@ -43,7 +45,8 @@ public record JobOptions(
         String preset,
         AllowedLocations initImages,
         long maxInitImageBytes,
-        int maxLoadedModels) implements Serializable {
+        int maxLoadedModels,
+        OutputSettings outputs) implements Serializable {
 
     /**
      * What executors load for a declared model name (its pinned location). A name the job does not declare is refused:

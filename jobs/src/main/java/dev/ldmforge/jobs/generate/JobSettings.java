@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.generate;
 
+import dev.ldmforge.jobs.cli.OutputOptions;
 import dev.ldmforge.jobs.cli.ParameterOptions;
 import dev.ldmforge.jobs.cli.Preset;
 import dev.ldmforge.jobs.cli.TrustOptions;
@@ -57,6 +58,9 @@ public final class JobSettings {
 
     @Mixin
     TrustOptions trust;
+
+    @Mixin
+    OutputOptions outputs;
 
     @Option(names = "--strict", description = "reject records with unknown fields (UNKNOWN_FIELD) instead of ignoring them")
     boolean strict;
@@ -134,6 +138,6 @@ public final class JobSettings {
                 strict ? PromptValidator.UnknownFields.REJECT : PromptValidator.UnknownFields.IGNORE, s3,
                 cache.toString(), declared, hub, retryFloat32, failFirstAttempt,
                 preset == null ? null : preset.description(), initImages,
-                trust.maxInitImageBytes, trust.maxLoadedModels);
+                trust.maxInitImageBytes, trust.maxLoadedModels, outputs.settings());
     }
 }

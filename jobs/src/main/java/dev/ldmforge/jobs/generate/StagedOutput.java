@@ -17,20 +17,27 @@ import org.apache.spark.sql.types.StructType;
 public final class StagedOutput {
     public static final String IMAGE = "image";
     public static final String DEAD = "dead_letter";
+    /** The encoded image, for formats that keep images out of the object store's loose files (parquet, webdataset). */
+    public static final String BYTES = "image_bytes";
 
     public static final StructType SCHEMA = new StructType()
             .add("kind", DataTypes.StringType, false)
             .add(IMAGE, SparkSchemas.GENERATED_IMAGE, true)
-            .add(DEAD, SparkSchemas.DEAD_LETTER, true);
+            .add(DEAD, SparkSchemas.DEAD_LETTER, true)
+            .add(BYTES, DataTypes.BinaryType, true);
 
     private StagedOutput() {
     }
 
     static Row image(GeneratedImage image) {
-        return RowFactory.create(IMAGE, SparkRows.toRow(image), null);
+        return image(image, null);
+    }
+
+    static Row image(GeneratedImage image, byte[] bytes) {
+        return RowFactory.create(IMAGE, SparkRows.toRow(image), null, bytes);
     }
 
     static Row deadLetter(DeadLetter deadLetter) {
-        return RowFactory.create(DEAD, null, SparkRows.toRow(deadLetter));
+        return RowFactory.create(DEAD, null, SparkRows.toRow(deadLetter), null);
     }
 }

@@ -36,12 +36,7 @@ public final class Png {
         if (rgb.length != width * height * 3) {
             throw new IllegalArgumentException("expected " + width * height * 3 + " RGB bytes, got " + rgb.length);
         }
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] pixels = new int[width * height];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | rgb[3 * i + 2] & 0xff;
-        }
-        image.setRGB(0, 0, width, height, pixels, 0, width);
+        BufferedImage image = toBufferedImage(width, height, rgb);
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
              ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -57,6 +52,21 @@ public final class Png {
         } finally {
             writer.dispose();
         }
+    }
+
+    /** Interleaved RGB as an ImageIO image (the JPEG and WebP encoders take the same). */
+    public static BufferedImage toBufferedImage(RgbImage image) {
+        return toBufferedImage(image.width(), image.height(), image.pixels());
+    }
+
+    private static BufferedImage toBufferedImage(int width, int height, byte[] rgb) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = new int[width * height];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (rgb[3 * i] & 0xff) << 16 | (rgb[3 * i + 1] & 0xff) << 8 | rgb[3 * i + 2] & 0xff;
+        }
+        image.setRGB(0, 0, width, height, pixels, 0, width);
+        return image;
     }
 
     private static IIOMetadataNode textTree(Map<String, String> text) throws IIOInvalidTreeException {

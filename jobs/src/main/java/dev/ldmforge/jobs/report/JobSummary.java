@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * {@code model_id} is the job's model as the command named it, {@code model_revision} the commit a Hugging Face
  * model was pinned to (null for other models). {@code wall_time_s}, {@code images_per_s} (generated per second) and {@code reconciled} (every record read is
  * accounted for: {@code read == generated_requests + dead_lettered}) are derived. Timestamps are ISO-8601 UTC;
- * {@code spark_application_id} may be null.
+ * {@code spark_application_id} may be null. {@code config} holds the job's settings as JSON values: strings, and
+ * objects such as {@code defaults} (the request defaults under the request field names, {@link RequestDefaults}).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"read", "valid", "generated", "generated_requests", "skipped_existing", "dead_lettered", "images",
@@ -58,7 +59,7 @@ public record JobSummary(
         @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
         @JsonSerialize(using = ToStringSerializer.class) Instant finishedAt,
         List<String> command,
-        Map<String, String> config,
+        Map<String, Object> config,
         Map<String, Long> deadLettersByCode) {
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();

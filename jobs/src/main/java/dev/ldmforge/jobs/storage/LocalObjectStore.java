@@ -43,6 +43,24 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public PutResult putFileIfAbsent(String key, Path file, String contentType) {
+        Path target = resolve(key);
+        Path tmp = target.resolveSibling(".tmp-" + target.getFileName() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(target.getParent());
+            Files.copy(file, tmp);
+            Files.createLink(target, tmp);
+            return new PutResult(true, Sha256.hex(file), uri(key));
+        } catch (FileAlreadyExistsException e) {
+            return new PutResult(false, sha256(key).orElseThrow(), uri(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    @Override
     public void put(String key, byte[] data, String contentType) {
         Path target = resolve(key);
         Path tmp = writeTemp(target, data);

@@ -14,6 +14,12 @@ public interface ObjectStore extends AutoCloseable {
     /** Writes {@code data} at {@code key} unless an object already exists there. */
     PutResult putIfAbsent(String key, byte[] data, String contentType);
 
+    /**
+     * {@link #putIfAbsent} for a local file too large for a byte array (a WebDataset shard of thousands of images):
+     * the object appears complete or not at all.
+     */
+    PutResult putFileIfAbsent(String key, java.nio.file.Path file, String contentType);
+
     /** Writes or replaces {@code key} atomically (reports such as _SUMMARY.json and index.html). */
     void put(String key, byte[] data, String contentType);
 

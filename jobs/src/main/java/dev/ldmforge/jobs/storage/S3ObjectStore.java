@@ -99,6 +99,30 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    @Override
+    public PutResult putFileIfAbsent(String key, java.nio.file.Path file, String contentType) {
+        String sha;
+        try {
+            sha = Sha256.hex(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.putObject(r -> r.bucket(bucket).key(prefix + key).contentType(contentType).ifNoneMatch("*")
+                        .metadata(Map.of(SHA256_META, sha)), RequestBody.fromFile(file));
+                return new PutResult(true, sha, uri(key));
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    return new PutResult(false, storedSha256(key), uri(key));
+                }
+                if (e.statusCode() != CONDITIONAL_CONFLICT || attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private String storedSha256(String key) {
         return sha256(key).orElseThrow(() -> new IllegalStateException("vanished after a 412: " + uri(key)));
     }

@@ -3,7 +3,12 @@ package dev.ldmforge.jobs.stream;
 import dev.ldmforge.jobs.generate.ImagePlan;
 import dev.ldmforge.jobs.generate.JobOptions;
 import dev.ldmforge.jobs.generate.OutputLayout;
+import dev.ldmforge.jobs.generate.ShardStage;
 import dev.ldmforge.jobs.generate.StagedOutput;
+import dev.ldmforge.jobs.output.HfImage;
+import dev.ldmforge.jobs.output.OutputFormat;
+import dev.ldmforge.jobs.output.ShardKeys;
+import dev.ldmforge.jobs.output.ShardParquet;
 import dev.ldmforge.jobs.input.PromptDatasets;
 import dev.ldmforge.schemas.DeadLetter;
 import dev.ldmforge.schemas.ErrorCode;
@@ -30,6 +35,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -112,12 +118,24 @@ final class MicroBatch implements VoidFunction2<Dataset<Row>, Long> {
 
         String staging = layout.hadoop(OutputLayout.STAGING + "/stream/" + partition);
         LongAccumulator done = spark.sparkContext().longAccumulator("images");
-        ImagePlan.generate(ImagePlan.planned(pending, options.partitions()), job, done)
-                .write().mode(SaveMode.Overwrite).parquet(staging);
+        OutputFormat format = job.outputs().outputFormat();
+        String shardDir = ShardKeys.SHARDS + "/" + partition;
+        Dataset<Row> stage = format == OutputFormat.WEBDATASET
+                // a batch's own shards: a replay of the batch finds them and regenerates nothing
+                ? ShardStage.generate(spark, pending.withColumn(ImagePlan.RECORDED, lit(false)), job, done, Set.of(),
+                        shardDir, out)
+                : ImagePlan.generate(ImagePlan.planned(pending, options.partitions()), job, done);
+        stage.write().mode(SaveMode.Overwrite).parquet(staging);
         Dataset<Row> staged = spark.read().schema(StagedOutput.SCHEMA).parquet(staging)
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> images = staged.filter(col("kind").equalTo(StagedOutput.IMAGE)).select("image.*");
-        images.write().mode(SaveMode.Overwrite).parquet(layout.hadoop(OutputLayout.METADATA + "/" + partition));
+        Dataset<Row> stagedImages = staged.filter(col("kind").equalTo(StagedOutput.IMAGE));
+        Dataset<Row> images = stagedImages.select("image.*");
+        (format == OutputFormat.PARQUET ? HfImage.withImageColumn(stagedImages) : images).write()
+                .mode(SaveMode.Overwrite).option(HfImage.ROW_GROUP_ROWS_OPTION, HfImage.ROW_GROUP_ROWS)
+                .parquet(layout.hadoop(OutputLayout.METADATA + "/" + partition));
+        if (format == OutputFormat.WEBDATASET) {
+            ShardParquet.write(spark, layout, images, shardDir);
+        }
 
         Dataset<Row> deadLetters = deadLetters(messages.filter(col(PromptDatasets.REQUEST).isNull()), at)
                 .union(deadLetters(withCode(repeated, "appears again in the same micro-batch"), at))

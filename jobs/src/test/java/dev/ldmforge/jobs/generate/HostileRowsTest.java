@@ -159,6 +159,11 @@ class HostileRowsTest {
         assertTrue(summary.get("reconciled").asBoolean(), summary.toString());
         assertEquals(ROWS.size(), summary.get("read").asLong());
         assertEquals(3, summary.get("generated").asLong());
+        JsonNode config = summary.get("config");
+        assertEquals("tiny", config.get("models").get("second").asText(), config.toString());
+        assertTrue(config.get("allow_init_images").asText().contains(data.toString()), config.toString());
+        assertEquals(1_000_000, config.get("max_init_image_bytes").asLong());
+        assertEquals(2, config.get("max_loaded_models").asInt());
         assertTable(out);
     }
 

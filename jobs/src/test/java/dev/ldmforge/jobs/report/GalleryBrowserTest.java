@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,7 +44,7 @@ class GalleryBrowserTest {
         String html = Gallery.render(ReportRows.summary("tiny-sd", List.of("ldmforge", "generate")), rows,
                 deadLetters, output.toString(), Gallery.DEFAULT_LIMIT);
         Files.writeString(output.resolve("index.html"), html, StandardCharsets.UTF_8);
-        assertFalse(html.toLowerCase().contains("<script"), "the page itself has no scripts");
+        assertEquals(1, html.split("<script", -1).length - 1, "the page's only script is its filter");
 
         JsonNode result = GalleryProbe.run(output.resolve("index.html"), dir,
                 "<img src=\"images/00/missing.png\" width=\"8\" height=\"8\" alt=\"control\">");
@@ -64,6 +63,28 @@ class GalleryBrowserTest {
                 "dead-letter messages are shown as text");
         assertEquals(1, result.get("scripts").asInt(), "no script but the probe: nothing in the data became markup");
         assertEquals(0, result.get("dialogs").size(), "no script from the data ran: " + result.get("dialogs"));
+        assertEquals(3, result.get("visible").size(), "no filter: every image shown");
+    }
+
+    @Test
+    void theFiltersHideImagesByStatusAndPromptText() throws Exception {
+        Path output = Files.createDirectories(dir.resolve("out"));
+        List<GeneratedImage> rows = new ArrayList<>();
+        try (LocalObjectStore store = new LocalObjectStore(output)) {
+            rows.add(stored(store, "images/01/r-1_0.png", "r-1", 0, "a red cat", 8, 8));
+            rows.add(stored(store, "images/02/r-2_0.png", "r-2", 0, "a blue CAT", 8, 8));
+            rows.add(stored(store, "images/03/r-3_0.png", "r-3", 0, "a red dog", 8, 8));
+        }
+        String html = Gallery.render(ReportRows.summary("tiny-sd", List.of("ldmforge", "generate")), rows,
+                List.of(), output.toString(), Gallery.DEFAULT_LIMIT);
+        Files.writeString(output.resolve("index.html"), html, StandardCharsets.UTF_8);
+        JsonNode byText = GalleryProbe.run(output.resolve("index.html"), dir,
+                "<i id=\"probe-filter\" data-status=\"\" data-prompt=\"cat\"></i>");
+        assertEquals(List.of("a red cat", "a blue CAT"), texts(byText.get("visible")), "case-insensitive text filter");
+        assertEquals("2 of 3 shown", byText.get("filterCount").asText());
+        JsonNode byStatus = GalleryProbe.run(output.resolve("index.html"), dir,
+                "<i id=\"probe-filter\" data-status=\"EXISTING\" data-prompt=\"\"></i>");
+        assertEquals(0, byStatus.get("visible").size(), "every image here is GENERATED: " + byStatus);
     }
 
     private static GeneratedImage stored(LocalObjectStore store, String key, String requestId, int index,

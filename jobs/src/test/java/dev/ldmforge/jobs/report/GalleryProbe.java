@@ -26,13 +26,27 @@ public final class GalleryProbe {
               window.alert = window.confirm = window.prompt = function (m) { dialogs.push(String(m)); };
               var tries = 0;
               function report() {
+                var filter = document.getElementById('probe-filter');
+                if (filter && !filter.done) {
+                  // Drive the page's filters as a user would, then report what stays visible.
+                  filter.done = true;
+                  var status = document.getElementById('filter-status'), text = document.getElementById('filter-prompt');
+                  status.value = filter.getAttribute('data-status');
+                  status.dispatchEvent(new Event('change'));
+                  text.value = filter.getAttribute('data-prompt');
+                  text.dispatchEvent(new Event('input'));
+                }
                 var imgs = Array.prototype.slice.call(document.images);
                 if (imgs.some(function (i) { return !i.complete; }) && tries++ < 40) { setTimeout(report, 100); return; }
                 var result = {
                   images: imgs.map(function (i) { return [i.getAttribute('src'), i.naturalWidth]; }),
                   prompts: Array.prototype.map.call(document.querySelectorAll('.prompt'),
                       function (e) { return e.textContent; }),
-                  scripts: document.scripts.length,
+                  // the page's own filter script is not counted: only scripts from elsewhere (the probe, smuggled)
+                  scripts: document.querySelectorAll('script:not(#gallery-filters)').length,
+                  visible: Array.prototype.map.call(document.querySelectorAll('figure.image:not([hidden]) .prompt'),
+                      function (e) { return e.textContent; }),
+                  filterCount: (document.getElementById('filter-count') || {}).textContent || '',
                   dialogs: dialogs,
                   errors: Array.prototype.map.call(document.querySelectorAll('.dead-letters tbody td:nth-child(4)'),
                       function (e) { return e.textContent; })

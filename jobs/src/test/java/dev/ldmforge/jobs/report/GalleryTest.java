@@ -6,6 +6,7 @@ import dev.ldmforge.schemas.GeneratedImage;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,7 +32,9 @@ class GalleryTest {
         String html = Gallery.render(ReportRows.summary("<b>model</b>", List.of("ldmforge", "--x", "<a b>")),
                 images, deadLetters, ROOT, Gallery.DEFAULT_LIMIT);
 
-        assertFalse(html.toLowerCase().contains("<script"), html);
+        assertEquals(1, html.toLowerCase().split("<script", -1).length - 1, "one script, the page's own filter");
+        assertTrue(html.contains("<script id=\"" + Gallery.SCRIPT_ID + "\">"), html);
+        assertTrue(html.contains("data-prompt=\"" + HOSTILE_ESCAPED + "\""), "filterable prompt, escaped");
         assertFalse(html.contains("<b>") || html.contains("<i>") || html.contains("<a b>"), html);
         assertTrue(html.contains("<p class=\"prompt\">" + HOSTILE_ESCAPED + "</p>"), "prompt as text");
         assertTrue(html.contains("alt=\"" + HOSTILE_ESCAPED + "\""), "prompt as attribute value");
@@ -64,26 +67,49 @@ class GalleryTest {
     }
 
     @Test
-    void theGridAndTheDeadLetterTableAreCappedWithANote() {
+    void theGridIsADeterministicSampleAndDeadLettersAreGroupedByCodeWithCounts() {
         List<GeneratedImage> images = new ArrayList<>();
-        for (int i = 4; i >= 0; i--) {
+        for (int i = 9; i >= 0; i--) {
             images.add(image("r-" + i, 0, "p" + i));
         }
-        List<DeadLetter> deadLetters = List.of(
+        List<String> expected = images.stream()
+                .sorted(java.util.Comparator.comparing((GeneratedImage g) -> Gallery.sampleKey(g.requestId(), 0)))
+                .limit(3).map(g -> "images/" + g.requestId() + "/0.png").sorted().toList();
+        List<DeadLetter> deadLetters = new ArrayList<>(List.of(
                 ReportRows.kafkaDeadLetter("prompts", 0, 5, ErrorCode.MALFORMED_JSON, "message 4"),
                 ReportRows.fileDeadLetter("b.jsonl", 1, ErrorCode.WRONG_TYPE, "message 3"),
                 ReportRows.fileDeadLetter("a.jsonl", 10, ErrorCode.WRONG_TYPE, "message 2"),
-                ReportRows.fileDeadLetter("a.jsonl", 2, ErrorCode.WRONG_TYPE, "message 1"));
+                ReportRows.fileDeadLetter("a.jsonl", 2, ErrorCode.WRONG_TYPE, "message 1")));
+        for (int i = 0; i < Gallery.DEAD_LETTER_EXAMPLES + 5; i++) {
+            deadLetters.add(ReportRows.fileDeadLetter("c.jsonl", i, ErrorCode.BLANK_PROMPT, "blank " + i));
+        }
         String html = Gallery.render(ReportRows.summary("m", List.of()), images, deadLetters, ROOT, 3);
-        assertEquals(List.of("images/r-0/0.png", "images/r-1/0.png", "images/r-2/0.png"), srcs(html));
-        assertTrue(html.contains("<h2>Images (5)</h2>"));
-        assertTrue(html.contains("2 images left out: showing the first 3 of 5 (by request_id, image_index)."));
-        assertTrue(html.contains("1 dead letters left out: showing the first 3 of 4 (by source)."));
+        assertEquals(expected, srcs(html), "the 3 smallest sha256(request_id/image_index), in request order");
+        Collections.shuffle(images, new java.util.Random(7));
+        assertEquals(html, Gallery.render(ReportRows.summary("m", List.of()), images, deadLetters, ROOT, 3),
+                "the sample does not depend on the input order");
+        assertTrue(html.contains("<h2>Images (10)</h2>"));
+        assertTrue(html.contains("Showing 3 of 10 images: a deterministic sample"));
+        assertTrue(html.contains("<h2>Dead letters (29)</h2>"));
+        assertTrue(html.contains("<td><a href=\"#dead-BLANK_PROMPT\">BLANK_PROMPT</a></td><td>25</td>"));
+        assertTrue(html.contains("<td><a href=\"#dead-WRONG_TYPE\">WRONG_TYPE</a></td><td>3</td>"));
+        assertTrue(html.contains("Showing the first 20 of 25 (by source)"));
+        assertTrue(html.contains("blank 19") && !html.contains("blank 20<"), "20 examples per code");
         int first = html.indexOf("message 1");
         int second = html.indexOf("message 2");
         int third = html.indexOf("message 3");
         assertTrue(0 < first && first < second && second < third, "by file, then row (numerically)");
-        assertFalse(html.contains("message 4"), "streaming sources sort after files; this one is left out");
+        assertTrue(html.indexOf("<main>") < html.indexOf("<figure") && html.indexOf("<figure")
+                < html.indexOf("<aside>"), "images first, the compact summary beside them");
+    }
+
+    @Test
+    void shardMembersShowEmbeddedThumbnailsAndLinkToTheirShard() {
+        GeneratedImage member = ReportRows.image(ROOT + "/shards/00002.tar#000020007.webp", "r-a", 0, "p", 8, 8);
+        String html = Gallery.render(ReportRows.summary("m", List.of()), List.of(member), 1,
+                java.util.Map.of("r-a/0", "gallery/r-a_0.jpg"), List.of(), java.util.Map.of(), ROOT);
+        assertTrue(html.contains("<a href=\"shards/00002.tar\"><img src=\"gallery/r-a_0.jpg\""), html);
+        assertTrue(html.contains("<dt>stored</dt><dd>00002.tar#000020007.webp</dd>"));
     }
 
     @Test

@@ -32,6 +32,28 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void conditionalFilePutCreatesOnceAndTheFirstFileWins() throws java.io.IOException {
+        ObjectStore store = store();
+        java.nio.file.Path first = java.nio.file.Files.createTempFile("shard-", ".tar");
+        java.nio.file.Path second = java.nio.file.Files.createTempFile("shard-", ".tar");
+        try {
+            java.nio.file.Files.write(first, bytes("first shard"));
+            java.nio.file.Files.write(second, bytes("second shard"));
+            ObjectStore.PutResult a = store.putFileIfAbsent("shards/00000.tar", first, "application/x-tar");
+            ObjectStore.PutResult b = store.putFileIfAbsent("shards/00000.tar", second, "application/x-tar");
+            assertTrue(a.created());
+            assertFalse(b.created());
+            assertEquals(Sha256.hex(bytes("first shard")), a.sha256());
+            assertEquals(a.sha256(), b.sha256(), "the stored object's hash is reported");
+            assertArrayEquals(bytes("first shard"), store.get("shards/00000.tar").orElseThrow());
+            assertEquals(List.of("shards/00000.tar"), store.list("shards/"), "no temporary files left");
+        } finally {
+            java.nio.file.Files.deleteIfExists(first);
+            java.nio.file.Files.deleteIfExists(second);
+        }
+    }
+
+    @Test
     void overwriteListAndExists() {
         ObjectStore store = store();
         store.put("_SUMMARY.json", bytes("{\"a\":1}"), "application/json");
