@@ -1,5 +1,6 @@
 package dev.ldmforge.jobs.generate;
 
+import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.storage.ObjectStores;
 import dev.ldmforge.jobs.storage.S3ObjectStore;
 import dev.ldmforge.jobs.storage.S3Settings;
@@ -109,7 +110,7 @@ final class InitImages {
                             + " header) but the request asks for " + width + "x" + height);
                 }
                 BufferedImage image = reader.read(0);
-                return toRgb(image);
+                return Png.rgb(image);
             } finally {
                 reader.dispose();
             }
@@ -122,19 +123,6 @@ final class InitImages {
             // ImageIO's decoders throw anything on corrupt data (IIOException, IndexOutOfBounds, NegativeArraySize…).
             throw invalid(uri, "cannot be decoded: " + e);
         }
-    }
-
-    private static RgbImage toRgb(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int[] pixels = image.getRGB(0, 0, w, h, null, 0, w);
-        byte[] rgb = new byte[w * h * 3];
-        for (int i = 0; i < pixels.length; i++) {
-            rgb[3 * i] = (byte) (pixels[i] >> 16);
-            rgb[3 * i + 1] = (byte) (pixels[i] >> 8);
-            rgb[3 * i + 2] = (byte) pixels[i];
-        }
-        return new RgbImage(w, h, rgb);
     }
 
     private static IllegalArgumentException tooLarge(String uri, String size, long maxBytes) {

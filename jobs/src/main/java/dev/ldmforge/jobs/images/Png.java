@@ -126,18 +126,23 @@ public final class Png {
             if (image == null) {
                 throw new IllegalArgumentException(source + ": not a PNG/JPEG/BMP/GIF image");
             }
-            int w = image.getWidth();
-            int h = image.getHeight();
-            int[] pixels = image.getRGB(0, 0, w, h, null, 0, w);
-            byte[] rgb = new byte[w * h * 3];
-            for (int i = 0; i < pixels.length; i++) {
-                rgb[3 * i] = (byte) (pixels[i] >> 16);
-                rgb[3 * i + 1] = (byte) (pixels[i] >> 8);
-                rgb[3 * i + 2] = (byte) pixels[i];
-            }
-            return new RgbImage(w, h, rgb);
+            return rgb(image);
         } catch (IOException e) {
             throw new IllegalArgumentException(source + ": cannot decode image: " + e.getMessage(), e);
         }
+    }
+
+    /** A decoded image as interleaved 8-bit RGB (alpha dropped). */
+    public static RgbImage rgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] pixels = image.getRGB(0, 0, w, h, null, 0, w);
+        byte[] rgb = new byte[w * h * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            rgb[3 * i] = (byte) (pixels[i] >> 16);
+            rgb[3 * i + 1] = (byte) (pixels[i] >> 8);
+            rgb[3 * i + 2] = (byte) pixels[i];
+        }
+        return new RgbImage(w, h, rgb);
     }
 }

@@ -82,21 +82,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public PutResult putIfAbsent(String key, byte[] data, String contentType) {
-        String sha = Sha256.hex(data);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                s3.putObject(r -> r.bucket(bucket).key(prefix + key).contentType(contentType).ifNoneMatch("*")
-                        .metadata(Map.of(SHA256_META, sha)), RequestBody.fromBytes(data));
-                return new PutResult(true, sha, uri(key));
-            } catch (S3Exception e) {
-                if (e.statusCode() == 412) {
-                    return new PutResult(false, storedSha256(key), uri(key));
-                }
-                if (e.statusCode() != CONDITIONAL_CONFLICT || attempt >= 5) {
-                    throw e;
-                }
-            }
-        }
+        return conditionalPut(key, contentType, Sha256.hex(data), () -> RequestBody.fromBytes(data));
     }
 
     @Override
@@ -107,10 +93,20 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        return conditionalPut(key, contentType, sha, () -> RequestBody.fromFile(file));
+    }
+
+    private String storedSha256(String key) {
+        return sha256(key).orElseThrow(() -> new IllegalStateException("vanished after a 412: " + uri(key)));
+    }
+
+    /** PUT with If-None-Match: *: 412 = someone stored it first; a concurrent conditional write (409) is retried. */
+    private PutResult conditionalPut(String key, String contentType, String sha,
+                                     java.util.function.Supplier<RequestBody> body) {
         for (int attempt = 1; ; attempt++) {
             try {
                 s3.putObject(r -> r.bucket(bucket).key(prefix + key).contentType(contentType).ifNoneMatch("*")
-                        .metadata(Map.of(SHA256_META, sha)), RequestBody.fromFile(file));
+                        .metadata(Map.of(SHA256_META, sha)), body.get());
                 return new PutResult(true, sha, uri(key));
             } catch (S3Exception e) {
                 if (e.statusCode() == 412) {
@@ -121,10 +117,6 @@ public final class S3ObjectStore implements ObjectStore {
                 }
             }
         }
-    }
-
-    private String storedSha256(String key) {
-        return sha256(key).orElseThrow(() -> new IllegalStateException("vanished after a 412: " + uri(key)));
     }
 
     @Override

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The fixture README's image tolerances for what the CLI writes: {@code --output-npy} within atol 2e-4 of the
  * reference image, PNGs ±1 on at most 0.1 % of the 8-bit values.
  */
-final class FixtureImages {
+public final class FixtureImages {
     static final double IMAGE_ATOL = 2e-4;
 
     private FixtureImages() {
@@ -36,16 +36,23 @@ final class FixtureImages {
     }
 
     static void assertPngMatches(Path expectedPng, Path actualPng) throws IOException {
-        byte[] expected = Png.decode(Files.readAllBytes(expectedPng), expectedPng.toString()).pixels();
-        byte[] actual = Png.decode(Files.readAllBytes(actualPng), actualPng.toString()).pixels();
-        assertEquals(expected.length, actual.length, "pixel values");
+        assertSamePixels(Png.decode(Files.readAllBytes(expectedPng), expectedPng.toString()).pixels(),
+                Png.decode(Files.readAllBytes(actualPng), actualPng.toString()).pixels(), actualPng.toString());
+    }
+
+    /**
+     * The same 8-bit image up to float rounding: ±1 on at most 0.1 % of the values (another thread count, hence
+     * another reduction order, may flip a rounding; a real difference, such as a CFG run, differs everywhere).
+     */
+    public static void assertSamePixels(byte[] expected, byte[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": pixel values");
         int off = 0;
         for (int i = 0; i < expected.length; i++) {
             int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
-            assertTrue(d <= 1, actualPng + ": 8-bit value " + i + " differs by " + d);
+            assertTrue(d <= 1, what + ": 8-bit value " + i + " differs by " + d);
             off += d;
         }
-        System.out.printf("%s: %d of %d values off by one%n", actualPng.getFileName(), off, expected.length);
-        assertTrue(off <= expected.length / 1000, off + " values off by one");
+        System.out.printf("%s: %d of %d values off by one%n", what, off, expected.length);
+        assertTrue(off <= expected.length / 1000, what + ": " + off + " values off by one");
     }
 }

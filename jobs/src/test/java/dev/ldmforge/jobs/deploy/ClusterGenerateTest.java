@@ -3,11 +3,6 @@ package dev.ldmforge.jobs.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
-import org.apache.spark.ExecutorLostFailure;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,11 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -71,7 +63,7 @@ class ClusterGenerateTest {
             }
         } finally {
             if (cluster != null) {
-                List<ProcessHandle> processes = clusterProcesses();
+                List<ProcessHandle> processes = ClusterProcesses.all(WORK);
                 cluster.close();
                 processes.forEach(p -> assertFalse(p.isAlive(), "stopped: " + p.pid() + " " + p.info().command()));
             }
@@ -88,7 +80,7 @@ class ClusterGenerateTest {
         Path first = WORK.resolve("out-1");
         assertEquals(0, generate(prompts, first));
         assertExactlyOnce(first);
-        Map<String, Long> pids = executorPids();
+        Map<String, Long> pids = ClusterProcesses.executorPids(WORK);
         Set<String> ran = executorIds(first);
         assertEquals(2, ran.size(), "tasks ran in two executors: " + ran);
         Set<Long> ranIn = new HashSet<>();
@@ -115,7 +107,7 @@ class ClusterGenerateTest {
             assertTrue(System.nanoTime() < deadline, "a generation task finished in time");
             Thread.sleep(20);
         }
-        ProcessHandle process = ProcessHandle.of(executorPids().get(victim)).orElseThrow();
+        ProcessHandle process = ProcessHandle.of(ClusterProcesses.executorPids(WORK).get(victim)).orElseThrow();
         process.destroyForcibly();
         int before = pngs(second).size();
         assertTrue(process.onExit().get(10, TimeUnit.SECONDS) != null && !process.isAlive(), "executor killed");
@@ -126,53 +118,11 @@ class ClusterGenerateTest {
 
         assertEquals(0, job.get(120, TimeUnit.SECONDS), "the job completes without the killed executor");
         spark.sparkContext().removeSparkListener(tasks);
-        assertTrue(tasks.lost.get() > 0, "the killed executor's running task was lost, and run again elsewhere");
+        assertTrue(tasks.lostTasks() > 0, "the killed executor's running task was lost, and run again elsewhere");
         assertExactlyOnce(second);
         // A surviving executor reuses its model; one the worker started in place of the killed one loads it once.
         for (String id : executorIds(second)) {
             assertEquals(1, modelLoads(id), "model loads in executor " + id);
-        }
-    }
-
-    /** Follows the generation stage's tasks: who finished one first, and whether it has started another since. */
-    private static final class GenerationTasks extends SparkListener {
-        private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
-        private final Map<String, Long> latestTask = new ConcurrentHashMap<>();
-        private volatile String firstFinisher;
-        private volatile long firstFinished;
-        private final AtomicInteger lost = new AtomicInteger();
-
-        @Override
-        public void onStageSubmitted(SparkListenerStageSubmitted e) {
-            String description = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
-            if (description != null && description.startsWith("ldmforge generate: generate ")) {
-                stages.add(e.stageInfo().stageId());
-            }
-        }
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart e) {
-            if (stages.contains(e.stageId())) {
-                latestTask.put(e.taskInfo().executorId(), e.taskInfo().taskId());
-            }
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd e) {
-            if (stages.contains(e.stageId()) && e.reason() instanceof ExecutorLostFailure) {
-                lost.incrementAndGet();
-            }
-            if (stages.contains(e.stageId()) && "ResultTask".equals(e.taskType()) && e.taskInfo().successful()
-                    && firstFinisher == null) {
-                firstFinished = e.taskInfo().taskId();
-                firstFinisher = e.taskInfo().executorId();
-            }
-        }
-
-        /** The executor that finished the first generation task, once it runs a later one; else null. */
-        String busyAgainAfterFirstFinish() {
-            String executor = firstFinisher;
-            return executor != null && latestTask.getOrDefault(executor, -1L) > firstFinished ? executor : null;
         }
     }
 
@@ -217,35 +167,6 @@ class ClusterGenerateTest {
         } catch (IOException e) {
             return fail("cannot read " + logs.get(0), e);
         }
-    }
-
-    /** Executor id to pid of the executor JVMs running now: the workers' child processes. */
-    private static Map<String, Long> executorPids() {
-        Map<String, Long> pids = new TreeMap<>();
-        for (ProcessHandle p : clusterProcesses()) {
-            List<String> args = List.of(p.info().arguments().orElse(new String[0]));
-            int i = args.indexOf("--executor-id");
-            if (i >= 0 && p.isAlive()) {
-                pids.put(args.get(i + 1), p.pid());
-            }
-        }
-        return pids;
-    }
-
-    /** The master, the workers and everything they spawned. */
-    private static List<ProcessHandle> clusterProcesses() {
-        List<ProcessHandle> all = new ArrayList<>();
-        try (Stream<Path> files = Files.list(WORK.resolve("pids"))) {
-            for (Path f : files.toList()) {
-                ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(daemon -> {
-                    all.add(daemon);
-                    daemon.descendants().forEach(all::add);
-                });
-            }
-        } catch (IOException e) {
-            fail("cannot read the pid files", e);
-        }
-        return all;
     }
 
     private static List<Path> pngs(Path out) throws IOException {

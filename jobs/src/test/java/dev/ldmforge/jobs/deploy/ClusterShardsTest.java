@@ -5,11 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.spark.TaskEndReason;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
-import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -23,23 +18,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code generate --output-format webdataset --image-format webp} on a real standalone cluster (two single-core
@@ -94,14 +85,14 @@ class ClusterShardsTest {
             assertTrue(System.nanoTime() < deadline, "a shard task finished in time");
             Thread.sleep(20);
         }
-        ProcessHandle process = ProcessHandle.of(executorPids().get(victim)).orElseThrow();
+        ProcessHandle process = ProcessHandle.of(ClusterProcesses.executorPids(WORK).get(victim)).orElseThrow();
         process.destroyForcibly();
         assertTrue(process.onExit().get(10, TimeUnit.SECONDS) != null && !process.isAlive(), "executor killed");
         int before = tars(out).size();
         assertTrue(before > 0 && before < PROMPTS / PER_SHARD && !job.isDone(), "killed mid-job: " + before);
         assertEquals(0, job.get(180, TimeUnit.SECONDS), "the job completes without the killed executor");
         spark.sparkContext().removeSparkListener(tasks);
-        assertTrue(tasks.lost.get() > 0, "the killed executor's running shard task was lost, and run again elsewhere");
+        assertTrue(tasks.lostTasks() > 0, "the killed executor's running shard task was lost, and run again elsewhere");
 
         JsonNode summary = JSON.readTree(out.resolve("_SUMMARY.json").toFile());
         assertTrue(summary.get("reconciled").asBoolean(), summary.toString());
@@ -136,71 +127,5 @@ class ClusterShardsTest {
         try (Stream<Path> files = Files.list(out.resolve("shards"))) {
             return files.filter(p -> p.getFileName().toString().endsWith(".tar")).sorted().toList();
         }
-    }
-
-    /** Follows the generation stage's tasks: who finished one first, and whether it has started another since. */
-    private static final class GenerationTasks extends SparkListener {
-        private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
-        private final Map<String, Long> latestTask = new ConcurrentHashMap<>();
-        private volatile String firstFinisher;
-        private volatile long firstFinished;
-        private final AtomicInteger lost = new AtomicInteger();
-
-        @Override
-        public void onStageSubmitted(SparkListenerStageSubmitted e) {
-            String description = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
-            if (description != null && description.startsWith("ldmforge generate: generate ")) {
-                stages.add(e.stageInfo().stageId());
-            }
-        }
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart e) {
-            if (stages.contains(e.stageId())) {
-                latestTask.put(e.taskInfo().executorId(), e.taskInfo().taskId());
-            }
-        }
-
-        @Override
-        public void onTaskEnd(SparkListenerTaskEnd e) {
-            TaskEndReason reason = e.reason();
-            if (stages.contains(e.stageId()) && reason instanceof org.apache.spark.ExecutorLostFailure) {
-                lost.incrementAndGet();
-            }
-            if (stages.contains(e.stageId()) && "ResultTask".equals(e.taskType()) && e.taskInfo().successful()
-                    && firstFinisher == null) {
-                firstFinished = e.taskInfo().taskId();
-                firstFinisher = e.taskInfo().executorId();
-            }
-        }
-
-        String busyAgainAfterFirstFinish() {
-            String executor = firstFinisher;
-            return executor != null && latestTask.getOrDefault(executor, -1L) > firstFinished ? executor : null;
-        }
-    }
-
-    /** Executor id to pid of the executor JVMs running now: the workers' child processes. */
-    private static Map<String, Long> executorPids() {
-        Map<String, Long> pids = new TreeMap<>();
-        List<ProcessHandle> all = new ArrayList<>();
-        try (Stream<Path> files = Files.list(WORK.resolve("pids"))) {
-            for (Path f : files.toList()) {
-                ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(daemon -> {
-                    all.add(daemon);
-                    daemon.descendants().forEach(all::add);
-                });
-            }
-        } catch (IOException e) {
-            fail("cannot read the pid files", e);
-        }
-        for (ProcessHandle p : all) {
-            List<String> args = List.of(p.info().arguments().orElse(new String[0]));
-            int i = args.indexOf("--executor-id");
-            if (i >= 0 && p.isAlive()) {
-                pids.put(args.get(i + 1), p.pid());
-            }
-        }
-        return pids;
     }
 }

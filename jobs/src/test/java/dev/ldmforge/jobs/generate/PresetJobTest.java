@@ -2,6 +2,7 @@ package dev.ldmforge.jobs.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ldmforge.jobs.cli.FixtureImages;
 import dev.ldmforge.jobs.cli.LdmForgeCli;
 import dev.ldmforge.jobs.images.Png;
 import dev.ldmforge.jobs.testing.LocalSpark;
@@ -106,21 +107,7 @@ class PresetJobTest {
                 "--prompt", PROMPT, "--width", "64", "--height", "64", "--seed", "7", "--output", png.toString()));
         String uri = turbo.getAs("image_uri");
         byte[] batch = Files.readAllBytes(Path.of(java.net.URI.create(uri.startsWith("file:") ? uri : "file:" + uri)));
-        assertSameImage(Png.decode(Files.readAllBytes(png), "cli").pixels(), Png.decode(batch, uri).pixels());
-    }
-
-    /**
-     * The same image up to float rounding: executors may run other thread counts than the CLI (another reduction
-     * order), so ±1 on at most 0.1 % of the 8-bit values, the fixtures' PNG rule. A CFG run would differ everywhere.
-     */
-    static void assertSameImage(byte[] expected, byte[] actual) {
-        assertEquals(expected.length, actual.length);
-        int off = 0;
-        for (int i = 0; i < expected.length; i++) {
-            int d = Math.abs((expected[i] & 0xff) - (actual[i] & 0xff));
-            assertTrue(d <= 1, "8-bit value " + i + " differs by " + d);
-            off += d;
-        }
-        assertTrue(off <= expected.length / 1000, off + " values off by one");
+        FixtureImages.assertSamePixels(Png.decode(Files.readAllBytes(png), "cli").pixels(),
+                Png.decode(batch, uri).pixels(), uri);
     }
 }
