@@ -121,18 +121,10 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public Optional<String> sha256(String key) {
-        try {
-            HeadObjectResponse head = s3.headObject(r -> r.bucket(bucket).key(prefix + key));
+        return head(key).map(head -> {
             String sha = head.metadata().get(SHA256_META);
-            return Optional.of(sha != null ? sha : Sha256.hex(get(key).orElseThrow()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+            return sha != null ? sha : Sha256.hex(get(key).orElseThrow());
+        });
     }
 
     @Override
@@ -143,17 +135,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public boolean exists(String key) {
-        try {
-            s3.headObject(r -> r.bucket(bucket).key(prefix + key));
-            return true;
-        } catch (NoSuchKeyException e) {
-            return false;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return false;
-            }
-            throw e;
-        }
+        return head(key).isPresent();
     }
 
     @Override
@@ -168,8 +150,13 @@ public final class S3ObjectStore implements ObjectStore {
 
     /** The object's size from its metadata (no body is read), empty if it does not exist. */
     public Optional<Long> size(String key) {
+        return head(key).map(HeadObjectResponse::contentLength);
+    }
+
+    /** The object's metadata, empty if it does not exist (a HEAD's 404 has no error body to parse). */
+    private Optional<HeadObjectResponse> head(String key) {
         try {
-            return Optional.of(s3.headObject(r -> r.bucket(bucket).key(prefix + key)).contentLength());
+            return Optional.of(s3.headObject(r -> r.bucket(bucket).key(prefix + key)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
