@@ -160,6 +160,7 @@ public final class RuntimeBenchmarks implements AutoCloseable {
      */
     BenchResult withPeakMemory(BenchResult result, MemoryProbe.Call call) {
         closeNetwork();
+        releaseDirectBuffers();
         return result.withExtra("peak_mib_above_weights", Math.round(MemoryProbe.peakMibAboveWeights(call)));
     }
 
@@ -211,6 +212,26 @@ public final class RuntimeBenchmarks implements AutoCloseable {
             network = value;
         }
         return (T) network;
+    }
+
+    /**
+     * Random weights live in direct buffers that their arrays reference; closing the arrays leaves the buffers to the
+     * garbage collector, which a small heap may not run for minutes. SDXL's 10.3 GB of them must be gone before the
+     * probe's child builds its own copy, or the two do not fit in 24 GB.
+     */
+    private static void releaseDirectBuffers() {
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        for (int i = 0; i < 20 && direct.getMemoryUsed() > 256L << 20; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void closeNetwork() {
